@@ -1,0 +1,53 @@
+# Hemi Fulfilment: the two commands are `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# The demo runs on embedded defaults (SQLite, file cache, filesystem broker) unless
+# DATABASE_URL / CACHE_URL / CELERY_BROKER_URL say otherwise.
+DEMO_ENV := DEBUG=true
+
+.PHONY: demo test lint typecheck check install lock key clean-var screenshots
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: install, migrate, seed, then run web + worker + beat + sandboxes (Ctrl-C stops all)
+demo: $(STAMP)
+	$(DEMO_ENV) $(PY) manage.py migrate --no-input
+	$(DEMO_ENV) $(PY) manage.py seed_demo
+	@echo "Admin: http://127.0.0.1:8000/admin/  (login printed above)"
+	$(DEMO_ENV) $(VENV)/bin/honcho start
+
+## test: the whole test suite (on DATABASE_URL / CELERY_BROKER_URL if set, else SQLite + filesystem broker)
+test: $(STAMP)
+	$(DEMO_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	DEBUG=true $(VENV)/bin/mypy hemi_fulfilment oc_integration ebay_orders tests
+
+check: lint typecheck test
+
+## lock: re-resolve the pinned versions in constraints.txt after changing pyproject.toml
+lock:
+	rm -rf /tmp/hemi-lock && $(PYTHON) -m venv /tmp/hemi-lock
+	/tmp/hemi-lock/bin/pip install --quiet -e ".[dev]"
+	/tmp/hemi-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+## key: print a new Fernet key for FIELD_ENCRYPTION_KEYS
+key: $(STAMP)
+	@$(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+
+clean-var:
+	rm -rf var

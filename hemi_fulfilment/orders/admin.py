@@ -1,0 +1,146 @@
+"""Admin for Hemi's orders. What eBay sent is read-only; the seller's shipping is not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from hemi_fulfilment.orders.models import Order, OrderItemEbay
+
+# Fields that come from eBay's GetOrders and must not be edited by hand.
+EBAY_ORDER_FIELDS = [
+    "number",
+    "channel",
+    "ebay_account",
+    "ebay_order_id",
+    "buyer_name",
+    "buyer_email",
+    "buyer_username",
+    "subtotal",
+    "shipping_cost",
+    "total",
+    "currency",
+    "marketplace_fulfillment_channel",
+    "ordered_at",
+]
+
+
+EBAY_ITEM_FIELDS = (
+    "sku",
+    "title",
+    "quantity",
+    "price",
+    "currency",
+    "ebay_item_id",
+    "transaction_id",
+    "order_line_item_id",
+    "type",
+    "fulfillment_ref_id",
+)
+
+
+class OrderItemEbayInline(admin.TabularInline):
+    model = OrderItemEbay
+    extra = 0
+    can_delete = False
+    fields = EBAY_ITEM_FIELDS
+    readonly_fields = EBAY_ITEM_FIELDS
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "channel",
+        "ebay_account",
+        "buyer_name",
+        "total",
+        "currency",
+        "status",
+        "shipped",
+        "marketplace_fulfillment_channel",
+        "ordered_at",
+    ]
+    list_filter = [
+        "marketplace_fulfillment_channel",
+        "channel",
+        "status",
+        "shipped",
+        "ebay_account",
+    ]
+    search_fields = ["number", "ebay_order_id", "buyer_name", "buyer_email", "tracking_number"]
+    list_select_related = ["ebay_account"]
+    date_hierarchy = "ordered_at"
+    inlines = [OrderItemEbayInline]
+    fieldsets = [
+        (None, {"fields": ["number", "channel", "ebay_account", "ebay_order_id", "ordered_at"]}),
+        ("Buyer", {"fields": ["buyer_name", "buyer_email", "buyer_username"]}),
+        ("Totals", {"fields": ["subtotal", "shipping_cost", "total", "currency"]}),
+        (
+            "Shipping address",
+            {
+                "fields": [
+                    "ship_name",
+                    "ship_company",
+                    "ship_house_number",
+                    "ship_address1",
+                    "ship_address2",
+                    "ship_city",
+                    "ship_state",
+                    "ship_postcode",
+                    "ship_country_code",
+                    "ship_phone",
+                ]
+            },
+        ),
+        (
+            "Fulfilment",
+            {
+                "fields": [
+                    "marketplace_fulfillment_channel",
+                    "status",
+                    "shipped",
+                    "shipped_at",
+                    "shipping_carrier",
+                    "tracking_number",
+                ]
+            },
+        ),
+        ("Record", {"fields": ["created", "updated"]}),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
+        readonly = ["created", "updated"]
+        if obj is not None and obj.ebay_order_id:
+            readonly += EBAY_ORDER_FIELDS
+        return readonly
+
+
+@admin.register(OrderItemEbay)
+class OrderItemEbayAdmin(admin.ModelAdmin):
+    """eBay order lines as eBay sent them: read-only."""
+
+    list_display = [
+        "order_line_item_id",
+        "order",
+        "sku",
+        "quantity",
+        "price",
+        "type",
+        "fulfillment_ref_id",
+    ]
+    list_filter = ["type"]
+    search_fields = ["order__number", "sku", "ebay_item_id", "order_line_item_id"]
+    list_select_related = ["order"]
+    readonly_fields = [f.name for f in OrderItemEbay._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

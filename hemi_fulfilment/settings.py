@@ -1,0 +1,209 @@
+"""Django settings, read only from the environment (see ``.env.example``).
+
+The defaults run the demo anywhere with nothing but Python: a SQLite file, a file
+cache shared by all processes and a filesystem Celery broker, all under ``VAR_DIR``.
+CI and production set ``DATABASE_URL``, ``CACHE_URL`` and ``CELERY_BROKER_URL`` to
+PostgreSQL and Redis; the code is the same.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+from hemi_fulfilment.env import NOT_SET, ConfigurationError, Settings
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = Settings()
+if (BASE_DIR / ".env").is_file() and not env.flag("IGNORE_DOTENV", default=False):
+    import environ
+
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+VAR_DIR = Path(env.text("VAR_DIR", default=str(BASE_DIR / "var")))
+
+# --- Core ---------------------------------------------------------------------------
+DEBUG = env.flag("DEBUG", default=False)
+_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
+SECRET_KEY = env.text(
+    "SECRET_KEY",
+    default=_DEV_SECRET_KEY if DEBUG else NOT_SET,
+    expects="a long random string (required when DEBUG is off)",
+)
+if not SECRET_KEY:
+    raise ConfigurationError("SECRET_KEY is not set: expected a long random string.")
+ALLOWED_HOSTS = env.items("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.items("CSRF_TRUSTED_ORIGINS")
+TIME_ZONE = env.text("TIME_ZONE", default="UTC", expects="an IANA time zone name")
+USE_TZ = True
+USE_I18N = True
+LANGUAGE_CODE = "en-gb"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_celery_beat",
+    "hemi_fulfilment.catalog",
+    "hemi_fulfilment.orders",
+    "oc_integration",
+    "ebay_orders",
+    # Last: its post_migrate hook registers every app's recurring jobs.
+    "hemi_fulfilment",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hemi_fulfilment.urls"
+WSGI_APPLICATION = "hemi_fulfilment.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database and cache -------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'hemi.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat share the file: wait for a writer instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.integer("DB_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
+
+# --- Static files -------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.text("STATIC_ROOT", default=str(VAR_DIR / "static")))
+
+# --- Auth ---------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Security (production mode: DEBUG off) ------------------------------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.flag("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = env.integer(
+    "SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000, minimum=0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = env.flag("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD or DEBUG else ["security.W021"]
+
+# --- Encryption at rest -------------------------------------------------------------
+# Fernet keys, newest first; older keys only decrypt (rotation: `manage.py rotate_secrets`).
+FIELD_ENCRYPTION_KEYS = env.items("FIELD_ENCRYPTION_KEYS")
+if not FIELD_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ConfigurationError(
+            "FIELD_ENCRYPTION_KEYS is not set: expected one or more Fernet keys, newest first "
+            "(generate one with `make key`)."
+        )
+    # Development only: a key derived from the development SECRET_KEY.
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(SECRET_KEY.encode()).digest()).decode()
+    ]
+
+# --- Email and alerts ---------------------------------------------------------------
+globals().update(env.email("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.text("DEFAULT_FROM_EMAIL", default="hemi-fulfilment@localhost")
+SERVER_EMAIL = env.text("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+ADMINS = env.people("ADMINS")
+EMAIL_SUBJECT_PREFIX = "[Hemi Fulfilment] "
+
+# --- Celery -------------------------------------------------------------------------
+CELERY_BROKER_URL: str = env.url(
+    "CELERY_BROKER_URL",
+    default="filesystem://",
+    schemes=("filesystem", "redis", "rediss", "amqp", "amqps", "memory"),
+)
+CELERY_RESULT_BACKEND = env.text("CELERY_RESULT_BACKEND", default=None) or None
+CELERY_BROKER_FOLDER = VAR_DIR / "broker"
+# Reliability defaults. Tasks acknowledge *before* running (at most once) unless
+# they are idempotent and say so with acks_late=True; the hard time limit stays
+# well below the broker's visibility timeout, so a slow task is never handed to a
+# second worker while the first still runs it.
+CELERY_TASK_ACKS_LATE = False
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # only affects acks_late tasks
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # one long sync must not hold back queued short ones
+CELERY_TASK_SOFT_TIME_LIMIT = env.integer("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60, minimum=1)
+CELERY_TASK_TIME_LIMIT = env.integer("CELERY_TASK_TIME_LIMIT", default=30 * 60, minimum=1)
+CELERY_VISIBILITY_TIMEOUT = env.integer("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60, minimum=1)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TASK_ALWAYS_EAGER = env.flag("CELERY_TASK_ALWAYS_EAGER", default=False)
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
+        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+        "store_processed": False,
+    }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+
+# --- Logging ------------------------------------------------------------------------
+LOG_LEVEL = env.text("LOG_LEVEL", default="INFO", expects="a logging level such as INFO or DEBUG")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.request": {"handlers": ["console", "mail_admins"], "level": "ERROR"},
+    },
+}
+
+# --- This installation and the sandboxes ------------------------------------------------
+# The address staff reach this installation at (OAuth redirect URIs and webhook URLs).
+PUBLIC_BASE_URL: str = env.url(
+    "PUBLIC_BASE_URL", default="http://127.0.0.1:8000", schemes=("http", "https")
+)
+# Where the demo's OC emulator listens (`manage.py oc_sandbox`); never used in production.
+OC_SANDBOX_URL: str = env.url("OC_SANDBOX_URL", default="http://127.0.0.1:8765", schemes=("http",))

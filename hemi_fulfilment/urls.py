@@ -1,0 +1,14 @@
+"""URL routes: the admin, and the endpoints OC and eBay call back."""
+
+from django.contrib import admin
+from django.urls import path
+from django.views.generic import RedirectView
+
+admin.site.site_header = "Hemi Fulfilment"
+admin.site.site_title = "Hemi Fulfilment"
+admin.site.index_title = "Orange Connex and eBay fulfilment"
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("admin/", admin.site.urls),
+]

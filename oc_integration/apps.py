@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class OcIntegrationConfig(AppConfig):
+    """Orange Connex eBay Fulfilment: accounts, authorization, stock and outbound orders."""
+
+    name = "oc_integration"
+    verbose_name = "Orange Connex"

@@ -1,0 +1,51 @@
+"""Test session set-up shared by every test package."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say which database and broker the session runs on (CI must show PostgreSQL and Redis)."""
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    vendor = {"postgresql": "PostgreSQL", "sqlite3": "SQLite"}.get(engine, engine)
+    broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return [f"hemi-fulfilment: database={vendor} broker={broker} cache={cache}"]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for line in pytest_report_header(terminalreporter.config):
+        terminalreporter.write_line(line)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL=postgres://...")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def demo_data(db: None) -> None:
+    """The demo data set, as ``seed_demo`` makes it."""
+    call_command("seed_demo", "--username", "demo-admin", stdout=_Null())
+
+
+class _Null:
+    def write(self, *_: Any) -> None:
+        return None
+
+    def flush(self) -> None:
+        return None
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # PBKDF2 is deliberately slow; tests log in and seed admins many times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
