@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_celery_beat",
+    "hemi_fulfilment.apilog",
     "hemi_fulfilment.catalog",
     "hemi_fulfilment.orders",
     "oc_integration",
@@ -207,3 +208,8 @@ PUBLIC_BASE_URL: str = env.url(
 )
 # Where the demo's OC emulator listens (`manage.py oc_sandbox`); never used in production.
 OC_SANDBOX_URL: str = env.url("OC_SANDBOX_URL", default="http://127.0.0.1:8765", schemes=("http",))
+
+# --- API call log ---------------------------------------------------------------------
+API_LOG_BODY_LIMIT = env.integer("API_LOG_BODY_LIMIT", default=4000, minimum=200)
+API_LOG_KEEP_SUCCESS_DAYS = env.integer("API_LOG_KEEP_SUCCESS_DAYS", default=14, minimum=1)
+API_LOG_KEEP_FAILURE_DAYS = env.integer("API_LOG_KEEP_FAILURE_DAYS", default=90, minimum=1)

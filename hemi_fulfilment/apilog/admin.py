@@ -1,0 +1,36 @@
+"""The API call log in the admin: read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from hemi_fulfilment.apilog.models import ApiCallLog
+
+
+@admin.register(ApiCallLog)
+class ApiCallLogAdmin(admin.ModelAdmin):
+    list_display = [
+        "created",
+        "provider",
+        "account_label",
+        "operation",
+        "method",
+        "http_status",
+        "outcome",
+        "duration_ms",
+        "correlation_id",
+    ]
+    list_filter = ["provider", "outcome", "operation", "account_label"]
+    search_fields = ["correlation_id", "operation", "url", "account_label"]
+    date_hierarchy = "created"
+    readonly_fields = [f.name for f in ApiCallLog._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
