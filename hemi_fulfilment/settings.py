@@ -213,3 +213,33 @@ OC_SANDBOX_URL: str = env.url("OC_SANDBOX_URL", default="http://127.0.0.1:8765",
 API_LOG_BODY_LIMIT = env.integer("API_LOG_BODY_LIMIT", default=4000, minimum=200)
 API_LOG_KEEP_SUCCESS_DAYS = env.integer("API_LOG_KEEP_SUCCESS_DAYS", default=14, minimum=1)
 API_LOG_KEEP_FAILURE_DAYS = env.integer("API_LOG_KEEP_FAILURE_DAYS", default=90, minimum=1)
+
+# --- Orange Connex --------------------------------------------------------------------
+# Connect and read timeouts (seconds) for every OC call.
+OC_CONNECT_TIMEOUT = env.number("OC_CONNECT_TIMEOUT", default=5.0)
+OC_READ_TIMEOUT = env.number("OC_READ_TIMEOUT", default=60.0)
+# An access token is refreshed this many seconds before OC says it expires.
+OC_ACCESS_TOKEN_MARGIN_SECONDS = env.integer(
+    "OC_ACCESS_TOKEN_MARGIN_SECONDS", default=300, minimum=0
+)
+# Warn (banner, log, email) this many days before a refresh token expires.
+OC_REFRESH_TOKEN_WARNING_DAYS = env.integer("OC_REFRESH_TOKEN_WARNING_DAYS", default=30, minimum=1)
+# OC service region -> the site code of the eBay account whose item accounts it fills.
+OC_REGION_EBAY_SITES = dict(
+    pair.split("=", 1) for pair in env.items("OC_REGION_EBAY_SITES", default=["UK=UK", "DE=DE"])
+)
+
+# --- eBay -------------------------------------------------------------------------------
+# The Trading API endpoint (production: https://api.ebay.com/ws/api.dll).
+EBAY_TRADING_API_URL: str = env.url(
+    "EBAY_TRADING_API_URL", default="http://127.0.0.1:8766/ws/api.dll", schemes=("http", "https")
+)
+EBAY_COMPATIBILITY_LEVEL = env.integer("EBAY_COMPATIBILITY_LEVEL", default=1349, minimum=1)
+EBAY_CONNECT_TIMEOUT = env.number("EBAY_CONNECT_TIMEOUT", default=5.0)
+EBAY_READ_TIMEOUT = env.number("EBAY_READ_TIMEOUT", default=60.0)
+# GetOrders re-reads this many minutes before the saved cursor, so no late change is missed.
+EBAY_IMPORT_OVERLAP_MINUTES = env.integer("EBAY_IMPORT_OVERLAP_MINUTES", default=10, minimum=0)
+# Where the demo's eBay emulator listens (`manage.py ebay_sandbox`); never used in production.
+EBAY_SANDBOX_URL: str = env.url(
+    "EBAY_SANDBOX_URL", default="http://127.0.0.1:8766", schemes=("http",)
+)
