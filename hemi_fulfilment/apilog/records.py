@@ -11,7 +11,7 @@ class Outcome:
 
     SUCCESS = "success"
     BUSINESS_ERROR = "business_error"
-    TOKEN_REJECTED = "token_rejected"  # noqa: S105 - an outcome name, not a secret
+    TOKEN_REJECTED = "token_rejected"
     HTTP_ERROR = "http_error"
     TRANSPORT_ERROR = "transport_error"
     MALFORMED = "malformed"

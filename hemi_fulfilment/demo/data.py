@@ -32,7 +32,7 @@ def demo_oc_sku(index: int) -> str:
 class DemoOcAccount:
     name: str = "OC UK (sandbox)"
     client_key: str = "demo-client-key"
-    secret_key: str = "demo-secret-key"  # noqa: S105 - a public demo value for the local sandbox
+    secret_key: str = "demo-secret-key"
 
 
 DEMO_OC_ACCOUNT = DemoOcAccount()

@@ -1,0 +1,146 @@
+"""The OC API client: signed, enveloped JSON calls with one token renewal on rejection."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import requests
+
+from hemi_fulfilment.apilog.records import CallRecorder, discard
+from oc_integration.client.connection import ConnectionSettings
+from oc_integration.client.envelope import (
+    OCResponse,
+    new_message_id,
+    now_ms,
+    parse_response,
+    request_body,
+)
+from oc_integration.client.errors import OCHttpError, OCTokenRejected
+from oc_integration.client.signing import sign
+from oc_integration.client.transport import (
+    Exchange,
+    new_session,
+    perform,
+    raise_for_server_error,
+)
+
+
+class TokenProvider(Protocol):
+    """Where the client gets access tokens; the token service implements it."""
+
+    def access_token(self) -> str:
+        """A valid access token (cached, or freshly refreshed)."""
+        ...
+
+    def renew_after_rejection(self, rejected_token: str) -> str:
+        """OC refused ``rejected_token``: return a renewed one (refreshing at most once)."""
+        ...
+
+
+class OCApiClient:
+    """Calls OC's ``/openapi`` endpoints for one account.
+
+    Knows nothing of Django models: it is given the account's connection settings, a
+    token provider and a recorder for the API call log.
+    """
+
+    def __init__(
+        self,
+        connection: ConnectionSettings,
+        tokens: TokenProvider | None,
+        *,
+        recorder: CallRecorder = discard,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.connection = connection
+        self.tokens = tokens
+        self.recorder = recorder
+        self.session = session or new_session()
+
+    def call(
+        self,
+        operation: str,
+        path: str,
+        data: Any = None,
+        *,
+        method: str = "POST",
+        with_token: bool = True,
+        api_version: str | None = None,
+    ) -> OCResponse:
+        """Call ``path`` (relative to the API base, e.g. ``/3pp/inventory/v1/snapshot``).
+
+        A rejected token is renewed once and the call retried once; every other failure
+        is raised as its typed error.
+        """
+        token = self._token() if with_token else None
+        try:
+            return self._send(operation, path, data, method, token, api_version)
+        except OCTokenRejected:
+            if token is None or self.tokens is None:
+                raise
+            renewed = self.tokens.renew_after_rejection(token)
+            return self._send(operation, path, data, method, renewed, api_version)
+
+    def _token(self) -> str:
+        if self.tokens is None:
+            raise OCTokenRejected(
+                "No token provider: this client cannot call token-protected APIs."
+            )
+        return self.tokens.access_token()
+
+    def _send(
+        self,
+        operation: str,
+        path: str,
+        data: Any,
+        method: str,
+        token: str | None,
+        api_version: str | None,
+    ) -> OCResponse:
+        conn = self.connection
+        message_id = new_message_id()
+        timestamp = now_ms()
+        body = (
+            request_body(
+                data, message_id=message_id, timestamp_ms=timestamp, api_version=api_version
+            )
+            if method != "GET"
+            else ""
+        )
+        base = conn.api_base_url.rstrip("/")
+        signed_path = urlsplit(base).path + path
+        headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "clientKey": conn.client_key,
+            "TimeStamp": str(timestamp),
+            "vAuthorization": sign(
+                path=signed_path,
+                body=body,
+                client_key=conn.client_key,
+                secret_key=conn.secret_key,
+                mode=conn.signature_mode,
+            ),
+        }
+        if token is not None:
+            headers["Access-Token"] = f"Bearer {token}"
+        exchange = Exchange(operation, method, base + path, headers, body, message_id)
+
+        def interpret(response: requests.Response) -> OCResponse:
+            raise_for_server_error(response, correlation_id=message_id)
+            if response.status_code == 401:
+                raise OCTokenRejected(
+                    "OC answered HTTP 401: the access token was rejected.",
+                    correlation_id=message_id,
+                )
+            if response.status_code != 200:
+                raise OCHttpError(
+                    f"OC answered HTTP {response.status_code} for {operation}; "
+                    "check the account's API base URL.",
+                    status=response.status_code,
+                    correlation_id=message_id,
+                )
+            return parse_response(response.text, correlation_id=message_id)
+
+        return perform(self.session, conn, exchange, self.recorder, interpret)

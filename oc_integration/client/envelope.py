@@ -1,0 +1,106 @@
+"""OC's request and response envelopes."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from oc_integration.client.errors import (
+    OCBusinessError,
+    OCItemError,
+    OCMalformedResponse,
+    OCTokenRejected,
+)
+
+# OC reports a bad or expired token in words; these are the words seen so far.
+_AUTH_FAILURE = re.compile(
+    r"token|unauthori[sz]ed|authenticat|not authori[sz]ed|access denied", re.IGNORECASE
+)
+_AUTH_CODES = {"401", "40101", "401001"}
+
+
+def new_message_id() -> str:
+    """A message id unique per call (also the call's correlation id)."""
+    return uuid.uuid4().hex
+
+
+def now_ms() -> int:
+    """The current time in epoch milliseconds, as OC's ``timestamp`` and ``TimeStamp``."""
+    return int(time.time() * 1000)
+
+
+def request_body(
+    data: Any, *, message_id: str, timestamp_ms: int, api_version: str | None = None
+) -> str:
+    """The JSON envelope ``{"messageId", "timestamp", "data"}`` as the exact text to send."""
+    envelope: dict[str, Any] = {"messageId": message_id, "timestamp": timestamp_ms}
+    if api_version:
+        envelope["apiVersion"] = api_version
+    envelope["data"] = data
+    return json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class OCResponse:
+    """A successful OC answer (``code`` 0)."""
+
+    data: Any
+    message: str
+    message_id: str
+    raw: dict[str, Any]
+
+
+def _is_success_code(code: Any) -> bool:
+    return str(code).strip() == "0"
+
+
+def parse_response(text: str, *, correlation_id: str) -> OCResponse:
+    """Parse OC's response envelope, raising the matching typed error when it is not a success."""
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        raise OCMalformedResponse(
+            "OC's answer is not valid JSON (it may have been cut off).",
+            correlation_id=correlation_id,
+        ) from None
+    if not isinstance(payload, dict) or "code" not in payload:
+        raise OCMalformedResponse(
+            "OC's answer lacks the response envelope (no 'code').", correlation_id=correlation_id
+        )
+    code = payload.get("code")
+    message = str(payload.get("message") or "")
+    if payload.get("success") is False and (
+        str(code) in _AUTH_CODES or _AUTH_FAILURE.search(message)
+    ):
+        raise OCTokenRejected(
+            f"OC rejected the access token: {message or code}", correlation_id=correlation_id
+        )
+    if not _is_success_code(code):
+        errors = [_item_error(e) for e in payload.get("errors") or [] if isinstance(e, dict)]
+        detail = "; ".join(f"{e.code} {e.message}".strip() for e in errors)
+        raise OCBusinessError(
+            f"OC answered code {code}: {message or detail or 'no message'}",
+            code=str(code),
+            errors=errors,
+            data=payload.get("data"),
+            correlation_id=correlation_id,
+        )
+    return OCResponse(
+        data=payload.get("data"),
+        message=message,
+        message_id=str(payload.get("messageId") or ""),
+        raw=payload,
+    )
+
+
+def _item_error(entry: dict[str, Any]) -> OCItemError:
+    return OCItemError(
+        code=str(entry.get("code") or ""),
+        message=str(entry.get("message") or ""),
+        id=str(entry.get("id") or ""),
+        reference_number=str(entry.get("referenceNumber") or ""),
+    )
