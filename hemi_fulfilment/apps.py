@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
@@ -12,4 +12,8 @@ class HemiFulfilmentConfig(AppConfig):
         from hemi_fulfilment.schedules import register_recurring_jobs
 
         ensure_broker_folders()
-        post_migrate.connect(register_recurring_jobs, sender=self)
+        # post_migrate is only sent for apps with models; beat's own app is the one whose
+        # tables the jobs go into, so its signal is the one to follow.
+        post_migrate.connect(
+            register_recurring_jobs, sender=apps.get_app_config("django_celery_beat")
+        )
