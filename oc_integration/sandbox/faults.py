@@ -1,0 +1,124 @@
+"""Fault injection: make chosen calls fail the ways a real provider fails.
+
+A rule names an endpoint (an exact path, or a glob such as ``*`` or ``/openapi/*``), a
+kind, and how often: the next ``count`` matching calls (1 when neither is given), or a
+``ratio`` of them decided by a seedable RNG. The first live rule that matches a call
+applies to it. ``latency_ms`` (default 500 for ``latency``) also delays any other kind.
+Control-API calls are never faulted.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import random
+from dataclasses import dataclass
+from typing import Any
+
+FAULT_KINDS = (
+    "http500",  # HTTP 500 with a small HTML body
+    "timeout",  # hold the connection timeout_fault_seconds, then close it unanswered
+    "malformed",  # HTTP 200, JSON content type, truncated JSON
+    "token_rejected",  # reject the (valid) token in the client's rejection style
+    "latency",  # wait latency_ms, then answer normally
+    "accept_then_timeout",  # process the call fully, then hold and drop the answer
+)
+
+
+@dataclass
+class FaultRule:
+    """One fault rule; ``count`` None means ratio-based (unlimited)."""
+
+    id: int
+    endpoint: str
+    kind: str
+    count: int | None
+    ratio: float | None
+    latency_ms: int
+    hits: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rule as the control API shows it."""
+        return {
+            "id": self.id,
+            "endpoint": self.endpoint,
+            "kind": self.kind,
+            "count": self.count,
+            "ratio": self.ratio,
+            "latency_ms": self.latency_ms,
+            "hits": self.hits,
+        }
+
+
+class FaultBook:
+    """The live fault rules; not thread-safe (the sandbox lock guards it)."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._rules: list[FaultRule] = []
+        self._next_id = 1
+        # Fault injection, not security: a seedable PRNG is exactly what is wanted here.
+        self._rng = random.Random(seed)  # noqa: S311
+
+    def seed(self, seed: int | None) -> None:
+        """Restart the RNG of ratio-based rules."""
+        self._rng = random.Random(seed)  # noqa: S311 - see __init__
+
+    def add(self, spec: dict[str, Any]) -> FaultRule:
+        """Add a rule from the control API's JSON; ValueError when the spec is wrong."""
+        endpoint = spec.get("endpoint", "*")
+        kind = spec.get("kind")
+        if not isinstance(endpoint, str) or not endpoint:
+            raise ValueError("endpoint must be a path such as /oauth/token, or *")
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS)}")
+        count, ratio = spec.get("count"), spec.get("ratio")
+        if count is not None and ratio is not None:
+            raise ValueError("give count or ratio, not both")
+        if ratio is None and count is None:
+            count = 1
+        if count is not None and (not isinstance(count, int) or isinstance(count, bool)):
+            raise ValueError("count must be a whole number")
+        if count is not None and count < 1:
+            raise ValueError("count must be at least 1")
+        if ratio is not None and (
+            isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 <= ratio <= 1
+        ):
+            raise ValueError("ratio must be a number from 0.0 to 1.0")
+        latency_ms = spec.get("latency_ms", 500 if kind == "latency" else 0)
+        if not isinstance(latency_ms, int) or isinstance(latency_ms, bool) or latency_ms < 0:
+            raise ValueError("latency_ms must be a whole number of milliseconds")
+        rule = FaultRule(
+            id=self._next_id,
+            endpoint=endpoint,
+            kind=kind,
+            count=count,
+            ratio=float(ratio) if ratio is not None else None,
+            latency_ms=latency_ms,
+        )
+        self._next_id += 1
+        self._rules.append(rule)
+        return rule
+
+    def match(self, path: str) -> FaultRule | None:
+        """The rule that applies to a call of ``path``, consuming one of its ``count``."""
+        for rule in self._rules:
+            if not fnmatch.fnmatchcase(path, rule.endpoint):
+                continue
+            if rule.count is not None:
+                rule.count -= 1
+                if rule.count <= 0:
+                    self._rules.remove(rule)
+            elif rule.ratio is None or self._rng.random() >= rule.ratio:
+                continue
+            rule.hits += 1
+            return rule
+        return None
+
+    def rules(self) -> list[dict[str, Any]]:
+        """The live rules."""
+        return [rule.to_dict() for rule in self._rules]
+
+    def clear(self) -> int:
+        """Remove every rule; returns how many there were."""
+        cleared = len(self._rules)
+        self._rules.clear()
+        return cleared
