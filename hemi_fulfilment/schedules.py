@@ -47,9 +47,14 @@ def declared_jobs() -> list[RecurringJob]:
     return list(_JOBS.values())
 
 
-def register_recurring_jobs(**_: Any) -> list[str]:
+def register_recurring_jobs(using: str = "default", **_: Any) -> list[str]:
     """Create the missing beat entries; return the names of those created."""
+    from django.db import connections
     from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+
+    # A partial migrate (one app, or back to an old state) may leave beat's tables absent.
+    if PeriodicTask._meta.db_table not in connections[using].introspection.table_names():
+        return []
 
     created = []
     existing = set(PeriodicTask.objects.filter(name__in=_JOBS).values_list("name", flat=True))

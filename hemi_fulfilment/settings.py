@@ -25,7 +25,7 @@ VAR_DIR = Path(env.text("VAR_DIR", default=str(BASE_DIR / "var")))
 
 # --- Core ---------------------------------------------------------------------------
 DEBUG = env.flag("DEBUG", default=False)
-_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
+_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
 SECRET_KEY = env.text(
     "SECRET_KEY",
     default=_DEV_SECRET_KEY if DEBUG else NOT_SET,
@@ -224,10 +224,37 @@ OC_ACCESS_TOKEN_MARGIN_SECONDS = env.integer(
 )
 # Warn (banner, log, email) this many days before a refresh token expires.
 OC_REFRESH_TOKEN_WARNING_DAYS = env.integer("OC_REFRESH_TOKEN_WARNING_DAYS", default=30, minimum=1)
+# How long an "Authorize with Orange Connex" click stays valid (OAuth state).
+OC_OAUTH_STATE_TTL_SECONDS = env.integer("OC_OAUTH_STATE_TTL_SECONDS", default=600, minimum=60)
+# Transient token-refresh failures are retried this often, with this base backoff (seconds).
+OC_TOKEN_REFRESH_ATTEMPTS = env.integer("OC_TOKEN_REFRESH_ATTEMPTS", default=3, minimum=1)
+OC_TOKEN_RETRY_BACKOFF_SECONDS = env.number("OC_TOKEN_RETRY_BACKOFF_SECONDS", default=0.5)
+# A snapshot that would set more than this share of "Created in OC = yes" rows to No waits
+# for a person to confirm it (as does an empty snapshot).
+OC_STOCK_FLIP_CONFIRM_SHARE = env.number("OC_STOCK_FLIP_CONFIRM_SHARE", default=0.2)
+# A reviewed (dry-run or waiting) plan older than this is not applied any more.
+OC_STOCK_PLAN_MAX_AGE_HOURS = env.integer("OC_STOCK_PLAN_MAX_AGE_HOURS", default=6, minimum=1)
+# A sync run still "running" after this long is marked failed (its worker died).
+OC_SYNC_RUN_TIMEOUT_MINUTES = env.integer("OC_SYNC_RUN_TIMEOUT_MINUTES", default=60, minimum=5)
 # OC service region -> the site code of the eBay account whose item accounts it fills.
 OC_REGION_EBAY_SITES = dict(
     pair.split("=", 1) for pair in env.items("OC_REGION_EBAY_SITES", default=["UK=UK", "DE=DE"])
 )
+
+# Outbound orders: the region for orders without an eBay site (by destination country),
+# and the shipping service each region uses unless staff choose another.
+OC_COUNTRY_REGIONS = dict(
+    pair.split("=", 1) for pair in env.items("OC_COUNTRY_REGIONS", default=["GB=UK", "DE=DE"])
+)
+OC_DEFAULT_REGION = env.text("OC_DEFAULT_REGION", default="UK")
+OC_DEFAULT_SHIPPING_SERVICES = dict(
+    pair.split("=", 1)
+    for pair in env.items(
+        "OC_DEFAULT_SHIPPING_SERVICES", default=["UK=GBDomesticStandard", "DE=DEDomesticStandard"]
+    )
+)
+# How often the push job runs, and how far back the status job looks for OC-created orders.
+OC_AUTO_ORDER_LOOKBACK_HOURS = env.integer("OC_AUTO_ORDER_LOOKBACK_HOURS", default=48, minimum=1)
 
 # --- eBay -------------------------------------------------------------------------------
 # The Trading API endpoint (production: https://api.ebay.com/ws/api.dll).

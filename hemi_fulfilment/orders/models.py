@@ -140,3 +140,26 @@ class OrderItemEbay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_line_item_id} ({self.sku or self.ebay_item_id})"
+
+
+class OrderItem(models.Model):
+    """An order line of a non-eBay channel (web shop, other marketplaces)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(
+        Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="order_items"
+    )
+    sku = models.CharField("SKU", max_length=64)
+    title = models.CharField(max_length=255, blank=True)
+    quantity = models.PositiveIntegerField(default=1)
+    price = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(max_length=3, default="GBP")
+
+    class Meta:
+        verbose_name = "Order item"
+        verbose_name_plural = "Order items"
+        ordering = ["order_id", "id"]
+        indexes = [models.Index(fields=["sku"], name="order_item_sku_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.sku} x {self.quantity}"
