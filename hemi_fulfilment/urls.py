@@ -1,7 +1,7 @@
 """URL routes: the admin, and the endpoints OC and eBay call back."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 admin.site.site_header = "Hemi Fulfilment"
@@ -11,4 +11,5 @@ admin.site.index_title = "Orange Connex and eBay fulfilment"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("oc/", include("oc_integration.urls")),
 ]

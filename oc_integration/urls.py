@@ -1,0 +1,11 @@
+"""Endpoints that Orange Connex sends browsers (and, later, webhooks) to."""
+
+from django.urls import path
+
+from oc_integration import views
+
+app_name = "oc_integration"
+
+urlpatterns = [
+    path("oauth/callback/", views.oauth_callback, name="oauth-callback"),
+]
