@@ -6,3 +6,6 @@ class OcIntegrationConfig(AppConfig):
 
     name = "oc_integration"
     verbose_name = "Orange Connex"
+
+    def ready(self) -> None:
+        from oc_integration import schedules  # noqa: F401  (declares the recurring jobs)

@@ -1,7 +1,7 @@
-"""Admin for Orange Connex accounts and their products.
+"""Admin for Orange Connex accounts: connection settings and authorization.
 
-Secrets (the secret key, the refresh token) are never rendered: the secret key is a
-write-only field, the refresh token is not a form field at all.
+Secrets (the secret key, the refresh token, access tokens) are never rendered: the secret
+key is a write-only field, the tokens are not form fields at all.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.http import HttpRequest
 
-from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConnex
+from oc_integration.admin.authorization import AuthorizationAdminMixin
+from oc_integration.admin.stock_actions import StockActionsMixin
+from oc_integration.admin.warnings import AccountWarningsMixin
+from oc_integration.models import AccountOrangeConnex
 
 
 def _https_url_fields(field: models.Field, **kwargs: Any) -> forms.Field | None:
@@ -60,21 +62,25 @@ class AccountOrangeConnexForm(forms.ModelForm):
 
 
 @admin.register(AccountOrangeConnex)
-class AccountOrangeConnexAdmin(admin.ModelAdmin):
+class AccountOrangeConnexAdmin(
+    AuthorizationAdminMixin, StockActionsMixin, AccountWarningsMixin, admin.ModelAdmin
+):
     form = AccountOrangeConnexForm
+    change_form_template = "admin/oc_integration/accountorangeconnex/change_form.html"
+    actions = ["sync_stock_now", "stock_dry_run", "refresh_access_token_now"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "name",
         "environment",
         "client_key",
-        "authorization_status",
-        "refresh_token_expires_at",
+        "authorization_summary",
         "updated",
     ]
     list_filter = ["environment", "authorization_status"]
     search_fields = ["name", "client_key"]
     readonly_fields = [
         "secret_key_stored",
+        "authorization_summary",
         "authorization_status",
         "authorized_at",
         "refresh_token_expires_at",
@@ -103,7 +109,7 @@ class AccountOrangeConnexAdmin(admin.ModelAdmin):
             "Authorization",
             {
                 "fields": [
-                    "authorization_status",
+                    "authorization_summary",
                     "authorized_at",
                     "refresh_token_expires_at",
                     "last_error",
@@ -117,46 +123,3 @@ class AccountOrangeConnexAdmin(admin.ModelAdmin):
     def secret_key_stored(self, obj: AccountOrangeConnex) -> str:
         # Says whether one is set; the value itself (or its ciphertext) never leaves the database.
         return "Yes" if obj.pk and obj.secret_key else "No"
-
-
-@admin.register(ProductAccountOrangeConnex)
-class ProductAccountOrangeConnexAdmin(admin.ModelAdmin):
-    """Stock figures and OC SKUs come from OC: read-only here."""
-
-    list_display = [
-        "sku",
-        "title",
-        "region",
-        "oc_sku",
-        "available_stock",
-        "intransit_stock",
-        "stock_updated",
-        "created_in_oc",
-    ]
-    list_filter = ["region", "created_in_oc", "account"]
-    search_fields = ["item_account__product__sku", "oc_sku"]
-    list_select_related = ["item_account__product", "item_account__ebay_account"]
-    readonly_fields = [
-        "account",
-        "item_account",
-        "region",
-        "oc_sku",
-        "available_stock",
-        "intransit_stock",
-        "stock_updated",
-        "created_in_oc",
-        "created",
-        "updated",
-    ]
-
-    @admin.display(description="SKU", ordering="item_account__product__sku")
-    def sku(self, obj: ProductAccountOrangeConnex) -> str:
-        return obj.item_account.product.sku
-
-    @admin.display(description="title")
-    def title(self, obj: ProductAccountOrangeConnex) -> str:
-        return obj.item_account.product.title
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Rows are created by the stock sync from what OC reports.
-        return False

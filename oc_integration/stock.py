@@ -1,0 +1,332 @@
+"""The stock snapshot sync: from OC's snapshot to Product Account Orange Connex rows.
+
+Planning reads in bulk (a constant number of queries per 1,000 SKUs) and produces a
+:class:`StockPlan`: which rows to create or update, which products left OC, and the
+messages staff need ("SKU 123456 item account for eBay UK is missing"). Applying a
+plan writes it in one transaction with bulk upserts. Nothing is written unless the
+whole snapshot was received and parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple, TypeVar
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from hemi_fulfilment.catalog.models import EbayAccount, ItemAccount, Product
+from oc_integration.client.stock import SnapshotRow
+from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConnex
+
+T = TypeVar("T")
+BATCH = 1000
+AVAILABLE, IN_TRANSIT = "AVL", "INTRAN"
+
+#: progress(phase, done, total)
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    return None
+
+
+class Upsert(NamedTuple):
+    """One row to write, with what it was before (for the review page)."""
+
+    existing_id: int | None
+    item_account_id: int
+    sku: str
+    region: str
+    oc_sku: str
+    available: int
+    intransit: int
+    other: dict[str, int]
+    stock_updated: str  # ISO 8601, so a plan can be stored as JSON
+    before_available: int | None
+    before_intransit: int | None
+    before_created_in_oc: bool | None
+
+
+class Flip(NamedTuple):
+    """A row that was Created in OC = yes and is absent from the snapshot."""
+
+    id: int
+    sku: str
+    region: str
+
+
+@dataclass
+class StockPlan:
+    """What a snapshot would change."""
+
+    skus_seen: int = 0
+    upserts: list[Upsert] = field(default_factory=list)
+    flips: list[Flip] = field(default_factory=list)
+    unchanged: int = 0
+    created_in_oc_before: int = 0
+    missing_item_accounts: list[str] = field(default_factory=list)
+    unknown_skus: list[str] = field(default_factory=list)
+    unmapped_regions: list[str] = field(default_factory=list)
+
+    @property
+    def creates(self) -> int:
+        return sum(1 for u in self.upserts if u.existing_id is None)
+
+    @property
+    def updates(self) -> int:
+        return len(self.upserts) - self.creates
+
+    @property
+    def messages(self) -> list[str]:
+        """Every line staff should read, in the seed's wording."""
+        return [*self.missing_item_accounts, *self.unknown_skus, *self.unmapped_regions]
+
+    def confirmation_reason(self, share: float) -> str | None:
+        """Why this plan must not be applied without a person looking, if it must not."""
+        if self.skus_seen == 0:
+            return (
+                "OC returned an empty snapshot. Applying it would set every product to "
+                "Created in OC = No."
+            )
+        if self.created_in_oc_before and len(self.flips) > share * self.created_in_oc_before:
+            return (
+                f"The snapshot would set {len(self.flips)} of {self.created_in_oc_before} "
+                f"products to Created in OC = No (more than {share:.0%})."
+            )
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "skus_seen": self.skus_seen,
+            "upserts": [list(u) for u in self.upserts],
+            "flips": [list(f) for f in self.flips],
+            "unchanged": self.unchanged,
+            "created_in_oc_before": self.created_in_oc_before,
+            "missing_item_accounts": self.missing_item_accounts,
+            "unknown_skus": self.unknown_skus,
+            "unmapped_regions": self.unmapped_regions,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StockPlan:
+        return cls(
+            skus_seen=data["skus_seen"],
+            upserts=[Upsert(*u) for u in data["upserts"]],
+            flips=[Flip(*f) for f in data["flips"]],
+            unchanged=data["unchanged"],
+            created_in_oc_before=data["created_in_oc_before"],
+            missing_item_accounts=data["missing_item_accounts"],
+            unknown_skus=data["unknown_skus"],
+            unmapped_regions=data["unmapped_regions"],
+        )
+
+
+class _Existing(NamedTuple):
+    id: int
+    oc_sku: str
+    available: int
+    intransit: int
+    other: dict[str, int]
+    stock_updated: datetime | None
+    created_in_oc: bool
+    stale: bool
+
+
+def _chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def region_accounts() -> dict[str, tuple[int, str]]:
+    """OC region -> (eBay account id, name), from ``OC_REGION_EBAY_SITES``."""
+    by_site = {
+        site: (pk, name)
+        for pk, name, site in EbayAccount.objects.filter(
+            site_code__in=settings.OC_REGION_EBAY_SITES.values()
+        ).values_list("pk", "name", "site_code")
+    }
+    return {
+        region: by_site[site]
+        for region, site in settings.OC_REGION_EBAY_SITES.items()
+        if site in by_site
+    }
+
+
+def plan_stock_sync(
+    account: AccountOrangeConnex, rows: Sequence[SnapshotRow], progress: Progress = _no_progress
+) -> StockPlan:
+    """Compare a complete snapshot with what Hemi holds; change nothing."""
+    plan = StockPlan(skus_seen=len(rows))
+    regions = region_accounts()
+    existing = {
+        item_account_id: _Existing(*values)
+        for item_account_id, *values in ProductAccountOrangeConnex.objects.filter(account=account)
+        .values_list(
+            "item_account_id",
+            "id",
+            "oc_sku",
+            "available_stock",
+            "intransit_stock",
+            "other_stock",
+            "stock_updated",
+            "created_in_oc",
+            "stale",
+        )
+        .iterator(chunk_size=5000)
+    }
+    plan.created_in_oc_before = sum(1 for e in existing.values() if e.created_in_oc)
+    seen: set[int] = set()
+    unmapped: set[str] = set()
+    done = 0
+    for chunk in _chunks(rows):
+        products = dict(
+            Product.objects.filter(sku__in={r.seller_sku for r in chunk}).values_list("sku", "pk")
+        )
+        listings = {
+            (product_id, ebay_account_id): pk
+            for pk, product_id, ebay_account_id in ItemAccount.objects.filter(
+                product_id__in=products.values(),
+                ebay_account_id__in=[pk for pk, _ in regions.values()],
+            ).values_list("pk", "product_id", "ebay_account_id")
+        }
+        for row in chunk:
+            product_id = products.get(row.seller_sku)
+            if product_id is None:
+                plan.unknown_skus.append(f"SKU {row.seller_sku} is not in Hemi")
+                continue
+            for stock in row.regions:
+                if stock.region not in regions:
+                    unmapped.add(stock.region)
+                    continue
+                ebay_account_id, ebay_account_name = regions[stock.region]
+                item_account_id = listings.get((product_id, ebay_account_id))
+                if item_account_id is None:
+                    plan.missing_item_accounts.append(
+                        f"SKU {row.seller_sku} item account for {ebay_account_name} is missing"
+                    )
+                    continue
+                seen.add(item_account_id)
+                _compare(plan, existing.get(item_account_id), item_account_id, row, stock)
+        done += len(chunk)
+        progress("compare", done, len(rows))
+    plan.flips = _flips(account, existing, seen)
+    plan.unmapped_regions = [
+        f"OC region {region} is not mapped to an eBay account (OC_REGION_EBAY_SITES): skipped"
+        for region in sorted(unmapped)
+    ]
+    return plan
+
+
+def _compare(
+    plan: StockPlan,
+    before: _Existing | None,
+    item_account_id: int,
+    row: SnapshotRow,
+    stock: Any,
+) -> None:
+    available = stock.counts.get(AVAILABLE, 0)
+    intransit = stock.counts.get(IN_TRANSIT, 0)
+    other = {k: v for k, v in stock.counts.items() if k not in (AVAILABLE, IN_TRANSIT)}
+    if (
+        before is not None
+        and before.created_in_oc
+        and not before.stale
+        and before.oc_sku == row.oc_sku
+        and before.available == available
+        and before.intransit == intransit
+        and before.other == other
+        and before.stock_updated == row.snapshot_time
+    ):
+        plan.unchanged += 1
+        return
+    plan.upserts.append(
+        Upsert(
+            existing_id=before.id if before else None,
+            item_account_id=item_account_id,
+            sku=row.seller_sku,
+            region=stock.region,
+            oc_sku=row.oc_sku,
+            available=available,
+            intransit=intransit,
+            other=other,
+            stock_updated=row.snapshot_time.isoformat(),
+            before_available=before.available if before else None,
+            before_intransit=before.intransit if before else None,
+            before_created_in_oc=before.created_in_oc if before else None,
+        )
+    )
+
+
+def _flips(
+    account: AccountOrangeConnex, existing: dict[int, _Existing], seen: set[int]
+) -> list[Flip]:
+    gone = [
+        e.id
+        for item_account_id, e in existing.items()
+        if e.created_in_oc and item_account_id not in seen
+    ]
+    flips: list[Flip] = []
+    for chunk in _chunks(gone):
+        flips += [
+            Flip(pk, sku, region)
+            for pk, sku, region in ProductAccountOrangeConnex.objects.filter(pk__in=chunk)
+            .values_list("pk", "item_account__product__sku", "region")
+            .order_by("pk")
+        ]
+    return flips
+
+
+def apply_stock_plan(
+    account: AccountOrangeConnex, plan: StockPlan, progress: Progress = _no_progress
+) -> None:
+    """Write ``plan`` in one transaction: upserts in batches, then the flips to No."""
+    now = timezone.now()
+    total = len(plan.upserts) + len(plan.flips)
+    done = 0
+    with transaction.atomic():
+        for chunk in _chunks(plan.upserts):
+            ProductAccountOrangeConnex.objects.bulk_create(
+                [
+                    ProductAccountOrangeConnex(
+                        account=account,
+                        item_account_id=u.item_account_id,
+                        region=u.region,
+                        oc_sku=u.oc_sku,
+                        available_stock=u.available,
+                        intransit_stock=u.intransit,
+                        other_stock=u.other,
+                        stock_updated=datetime.fromisoformat(u.stock_updated),
+                        created_in_oc=True,
+                        stale=False,
+                        created=now,
+                        updated=now,
+                    )
+                    for u in chunk
+                ],
+                update_conflicts=True,
+                unique_fields=["account", "item_account"],
+                update_fields=[
+                    "region",
+                    "oc_sku",
+                    "available_stock",
+                    "intransit_stock",
+                    "other_stock",
+                    "stock_updated",
+                    "created_in_oc",
+                    "stale",
+                    "updated",
+                ],
+            )
+            done += len(chunk)
+            progress("write", done, total)
+        for flips in _chunks(plan.flips):
+            # The last figures stay, marked stale.
+            ProductAccountOrangeConnex.objects.filter(pk__in=[f.id for f in flips]).update(
+                created_in_oc=False, stale=True, updated=now
+            )
+            done += len(flips)
+            progress("write", done, total)
