@@ -43,7 +43,9 @@ class FakeTokens:
         return self.current
 
 
-def _client(mode: str = "path_and_body", **kwargs: Any) -> tuple[OCApiClient, FakeTokens, list[CallRecord]]:
+def _client(
+    mode: str = "path_and_body", **kwargs: Any
+) -> tuple[OCApiClient, FakeTokens, list[CallRecord]]:
     records: list[CallRecord] = []
     tokens = FakeTokens()
     connection = ConnectionSettings(
@@ -72,7 +74,7 @@ def test_request_is_signed_enveloped_and_sent_byte_for_byte(mode: str) -> None:
 
     assert result.data == [{"MFSKUID": "OC1"}]
     sent = responses.calls[0].request
-    body = sent.body.decode() if isinstance(sent.body, bytes) else sent.body
+    body = sent.body.decode() if isinstance(sent.body, bytes) else str(sent.body)
     envelope = json.loads(body)
     assert envelope["data"] == [{"MFSKUID": None}]
     assert len(envelope["messageId"]) >= 16
@@ -94,7 +96,7 @@ def test_each_call_has_its_own_message_id() -> None:
     client, _, records = _client()
     client.call("snapshot", "/3pp/inventory/v1/snapshot", [])
     client.call("snapshot", "/3pp/inventory/v1/snapshot", [])
-    ids = [json.loads(c.request.body)["messageId"] for c in responses.calls]
+    ids = [json.loads(c.request.body or "")["messageId"] for c in responses.calls]
     assert ids[0] != ids[1]
     assert [r.correlation_id for r in records] == ids
 
@@ -112,11 +114,20 @@ def test_a_call_without_token_sends_no_access_token_header() -> None:
     "rejection",
     [
         {"status": 401, "json": {"code": 401, "success": False, "message": "Unauthorized"}},
-        {"status": 200, "json": {"code": 401, "success": False, "message": "Access token is invalid or expired"}},
+        {
+            "status": 200,
+            "json": {
+                "code": 401,
+                "success": False,
+                "message": "Access token is invalid or expired",
+            },
+        },
     ],
     ids=["http-401", "http-200-success-false"],
 )
-def test_a_rejected_token_is_renewed_once_and_the_call_retried_once(rejection: dict[str, Any]) -> None:
+def test_a_rejected_token_is_renewed_once_and_the_call_retried_once(
+    rejection: dict[str, Any],
+) -> None:
     responses.post(SNAPSHOT, **rejection)
     responses.post(SNAPSHOT, json=_ok(["after renewal"]))
     client, tokens, records = _client()
@@ -142,7 +153,14 @@ def test_a_business_error_carries_ocs_per_item_errors_and_accepted_data() -> Non
         json={
             "code": 4,
             "data": [{"referenceNumber": "OK-1", "orderNumber": "OCO1"}],
-            "errors": [{"code": "400448", "id": "T1", "message": "OC0000250276174 库存不足", "referenceNumber": "T1"}],
+            "errors": [
+                {
+                    "code": "400448",
+                    "id": "T1",
+                    "message": "OC0000250276174 库存不足",
+                    "referenceNumber": "T1",
+                }
+            ],
             "messageId": "m",
             "success": False,
         },
@@ -172,7 +190,9 @@ def test_a_business_error_carries_ocs_per_item_errors_and_accepted_data() -> Non
     ],
     ids=["500", "503", "429", "404", "truncated-json", "no-envelope", "timeout", "reset"],
 )
-def test_each_failure_is_a_typed_error_and_is_recorded(reply: dict[str, Any], error: type[Exception], outcome: str) -> None:
+def test_each_failure_is_a_typed_error_and_is_recorded(
+    reply: dict[str, Any], error: type[Exception], outcome: str
+) -> None:
     responses.post(SNAPSHOT, **reply)
     client, _, records = _client()
     with pytest.raises(error):
