@@ -6,3 +6,6 @@ class EbayOrdersConfig(AppConfig):
 
     name = "ebay_orders"
     verbose_name = "eBay orders"
+
+    def ready(self) -> None:
+        from ebay_orders import schedules  # noqa: F401  (declares the import and shipping jobs)

@@ -1,0 +1,235 @@
+"""Admin for eBay connections, runs, shipment reports and orders held for review.
+
+The OAuth user token is write-only: it is never rendered, not even masked. The eBay
+account admin gains an "Import orders now" action and the last runs' outcomes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from ebay_orders.models import (
+    EbayConnection,
+    EbayRun,
+    OrderIssue,
+    ReportStatus,
+    RunKind,
+    RunTrigger,
+    ShipmentReport,
+)
+from ebay_orders.runs import last_run
+from ebay_orders.tasks import import_orders_task
+from hemi_fulfilment.catalog.admin import EbayAccountAdmin
+from hemi_fulfilment.catalog.models import EbayAccount
+
+
+def _describe(run: EbayRun | None) -> str:
+    if run is None:
+        return "Never run"
+    when = run.finished or run.started
+    return f"{run.get_status_display()} {when:%Y-%m-%d %H:%M}: {run.summary or '(no summary)'}"
+
+
+def queue_imports(request: HttpRequest, accounts: Iterable[EbayAccount]) -> None:
+    """Queue the import task for each account that has an enabled connection, and say so."""
+    queued, refused = [], []
+    for account in accounts:
+        connection = EbayConnection.objects.filter(ebay_account=account).first()
+        if connection is None or not connection.enabled or not connection.user_token:
+            refused.append(str(account))
+            continue
+        # After commit: the worker must not start before the admin's transaction ends.
+        transaction.on_commit(
+            partial(import_orders_task.delay, account_id=account.pk, trigger=RunTrigger.ADMIN)
+        )
+        queued.append(str(account))
+    if queued:
+        messages.success(
+            request,
+            f"Order import queued for {', '.join(queued)}. The outcome appears under eBay runs "
+            "and in the Last import column once the worker has run it.",
+        )
+    if refused:
+        messages.warning(
+            request,
+            f"Not queued for {', '.join(refused)}: no enabled eBay connection with a stored token.",
+        )
+
+
+def _https_url_fields(field: models.Field, **kwargs: Any) -> forms.Field | None:
+    # A URL typed without a scheme means https (Django 6's default, adopted now).
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class EbayConnectionForm(forms.ModelForm):
+    new_user_token = forms.CharField(
+        label="OAuth user token",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="The seller's eBay OAuth user token. Stored encrypted and never shown again; "
+        "leave blank to keep the stored one.",
+    )
+
+    class Meta:
+        model = EbayConnection
+        formfield_callback = _https_url_fields
+        fields = ["ebay_account", "enabled", "api_url"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("new_user_token") and not self.instance.user_token:
+            self.add_error("new_user_token", "Enter the seller's eBay OAuth user token.")
+        return cleaned
+
+    def save(self, commit: bool = True) -> EbayConnection:
+        if self.cleaned_data.get("new_user_token"):
+            self.instance.user_token = self.cleaned_data["new_user_token"]
+        return super().save(commit=commit)
+
+
+@admin.register(EbayConnection)
+class EbayConnectionAdmin(admin.ModelAdmin):
+    form = EbayConnectionForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["ebay_account", "enabled", "token_stored", "import_cursor", "last_import"]
+    list_filter = ["enabled"]
+    search_fields = ["ebay_account__name", "ebay_account__site_code"]
+    list_select_related = ["ebay_account"]
+    actions = ["import_orders_now"]
+    fieldsets = [
+        (None, {"fields": ["ebay_account", "enabled", "api_url"]}),
+        ("Token", {"fields": ["new_user_token", "token_stored"]}),
+        ("Runs", {"fields": ["import_cursor", "last_import", "last_shipping"]}),
+        ("Record", {"fields": ["created", "updated"]}),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fixed = ["token_stored", "import_cursor", "last_import", "last_shipping"]
+        fixed += ["created", "updated"]
+        return [*fixed, "ebay_account"] if obj is not None else fixed
+
+    @admin.display(description="Token stored")
+    def token_stored(self, obj: EbayConnection) -> str:
+        # Says whether one is set; the value itself never leaves the database.
+        return "Yes" if obj.pk and obj.user_token else "No"
+
+    @admin.display(description="Last import")
+    def last_import(self, obj: EbayConnection) -> str:
+        return _describe(last_run(RunKind.IMPORT, obj.ebay_account_id)) if obj.pk else "-"
+
+    @admin.display(description="Last shipping report")
+    def last_shipping(self, obj: EbayConnection) -> str:
+        return _describe(last_run(RunKind.SHIPPING, obj.ebay_account_id)) if obj.pk else "-"
+
+    @admin.action(description="Import orders now", permissions=["change"])
+    def import_orders_now(self, request: HttpRequest, queryset: QuerySet[EbayConnection]) -> None:
+        queue_imports(request, [c.ebay_account for c in queryset.select_related("ebay_account")])
+
+
+# Extends the catalog's eBay account admin (its module stays untouched).
+admin.site.unregister(EbayAccount)
+
+
+@admin.register(EbayAccount)
+class EbayAccountWithOrdersAdmin(EbayAccountAdmin):
+    list_display = [*EbayAccountAdmin.list_display, "last_import", "last_shipping"]
+    actions = ["import_orders_now"]
+
+    @admin.display(description="Last import")
+    def last_import(self, obj: EbayAccount) -> str:
+        return _describe(last_run(RunKind.IMPORT, obj.pk))
+
+    @admin.display(description="Last shipping report")
+    def last_shipping(self, obj: EbayAccount) -> str:
+        return _describe(last_run(RunKind.SHIPPING, obj.pk))
+
+    @admin.action(description="Import orders now", permissions=["change"])
+    def import_orders_now(self, request: HttpRequest, queryset: QuerySet[EbayAccount]) -> None:
+        queue_imports(request, queryset)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the jobs: viewable, not editable by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(EbayRun)
+class EbayRunAdmin(ReadOnlyAdmin):
+    list_display = ["started", "kind", "ebay_account", "trigger", "status", "finished", "summary"]
+    list_filter = ["kind", "status", "trigger", "ebay_account"]
+    search_fields = ["summary", "messages"]
+    list_select_related = ["ebay_account"]
+    date_hierarchy = "started"
+    readonly_fields = [f.name for f in EbayRun._meta.fields]
+
+
+@admin.register(ShipmentReport)
+class ShipmentReportAdmin(admin.ModelAdmin):
+    list_display = ["order", "status", "attempts", "tracking_number", "reported_at", "updated"]
+    list_filter = ["status"]
+    search_fields = ["order__number", "order__ebay_order_id", "tracking_number"]
+    list_select_related = ["order"]
+    readonly_fields = [f.name for f in ShipmentReport._meta.fields]
+    actions = ["retry", "mark_reported"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Send again on the next run (failed or interrupted)")
+    def retry(self, request: HttpRequest, queryset: QuerySet[ShipmentReport]) -> None:
+        count = queryset.filter(status__in=[ReportStatus.FAILED, ReportStatus.SENDING]).update(
+            status=ReportStatus.PENDING, updated=timezone.now()
+        )
+        self.message_user(request, f"{count} report(s) will be sent on the next run.")
+
+    @admin.action(description="Mark as reported (checked on eBay)")
+    def mark_reported(self, request: HttpRequest, queryset: QuerySet[ShipmentReport]) -> None:
+        moment = timezone.now()
+        count = queryset.exclude(status=ReportStatus.REPORTED).update(
+            status=ReportStatus.REPORTED, reported_at=moment, updated=moment
+        )
+        self.message_user(request, f"{count} report(s) marked as reported; none will be sent.")
+
+
+@admin.register(OrderIssue)
+class OrderIssueAdmin(admin.ModelAdmin):
+    list_display = ["ebay_order_id", "ebay_account", "kind", "resolved", "last_seen", "message"]
+    list_filter = ["resolved", "kind", "ebay_account"]
+    search_fields = ["ebay_order_id", "message"]
+    list_select_related = ["ebay_account"]
+    readonly_fields = [
+        "ebay_account",
+        "ebay_order_id",
+        "order",
+        "kind",
+        "message",
+        "first_seen",
+        "last_seen",
+    ]
+    fields = [*readonly_fields[:5], "resolved", "first_seen", "last_seen"]
+    actions = ["mark_resolved"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Mark resolved (releases a held order to the shipping job)")
+    def mark_resolved(self, request: HttpRequest, queryset: QuerySet[OrderIssue]) -> None:
+        count = queryset.filter(resolved=False).update(resolved=True)
+        self.message_user(request, f"{count} issue(s) marked resolved.")

@@ -1,0 +1,72 @@
+"""Typed errors of the Trading API client. Every failure a caller can meet has a type here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EbayMessage:
+    """One item of a Trading API response's ``Errors`` list (an error or a warning)."""
+
+    code: str
+    severity: str  # "Error" or "Warning"
+    short_message: str
+    long_message: str = ""
+
+    def __str__(self) -> str:
+        text = self.long_message or self.short_message
+        return f"{self.code}: {text}" if self.code else text
+
+
+class EbayError(Exception):
+    """Base class: the call did not produce a usable answer."""
+
+
+class EbayTransportError(EbayError):
+    """No HTTP answer: connection refused or reset, DNS, TLS."""
+
+
+class EbayTimeoutError(EbayTransportError):
+    """eBay did not answer within the connect or read timeout."""
+
+
+class EbayHttpError(EbayError):
+    """An HTTP status other than 200 (eBay answers business errors with 200)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class EbayMalformedResponse(EbayError):
+    """HTTP 200 whose body is not a Trading API response (not XML, no ``Ack``)."""
+
+
+class EbayApiError(EbayError):
+    """``Ack`` Failure: eBay refused the call; ``errors`` carries eBay's codes."""
+
+    def __init__(self, call_name: str, ack: str, errors: list[EbayMessage]) -> None:
+        details = "; ".join(str(error) for error in errors) or "no error details given"
+        super().__init__(f"{call_name} answered Ack {ack}: {details}")
+        self.call_name = call_name
+        self.ack = ack
+        self.errors = errors
+
+    @property
+    def codes(self) -> list[str]:
+        return [error.code for error in self.errors]
+
+
+class EbayPartialFailure(EbayApiError):
+    """``Ack`` PartialFailure: part of the call failed, so its result cannot be trusted whole."""
+
+
+class EbayTokenRejected(EbayApiError):
+    """eBay refused the OAuth user token: expired, revoked or invalid. A person must renew it."""
+
+
+# Error codes eBay uses for a bad or expired token: 931 "Auth token is invalid",
+# 932 "Auth token is hard expired", 16110 "Token revoked", 21916984 "Invalid IAF token"
+# (the OAuth token header). [I] More may exist; an unknown code is still an EbayApiError.
+TOKEN_ERROR_CODES = frozenset({"931", "932", "16110", "21916984"})

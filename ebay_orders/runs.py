@@ -1,0 +1,81 @@
+"""Run rows: each import or shipping run leaves an ``EbayRun`` that the admin shows.
+
+The tasks and the management commands both go through here, so a run looks the same
+whoever started it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ebay_orders.importer import ImportResult, Progress, import_orders
+from ebay_orders.models import EbayRun, RunKind, RunStatus
+from ebay_orders.shipping import ShippingResult, ship_orders
+
+
+def _finish(
+    run: EbayRun, *, succeeded: bool, summary: str, counts: dict[str, int], messages: list[str]
+) -> None:
+    run.status = RunStatus.SUCCEEDED if succeeded else RunStatus.FAILED
+    run.finished = timezone.now()
+    run.summary = summary[:255]
+    run.counts = counts
+    run.messages = "\n".join(messages)
+    run.save(update_fields=["status", "finished", "summary", "counts", "messages"])
+
+
+def run_import(
+    *,
+    account_id: int,
+    trigger: str,
+    since: datetime | None = None,
+    progress: Progress | None = None,
+) -> tuple[EbayRun, ImportResult]:
+    """Import one account's orders and record the run."""
+    run = EbayRun.objects.create(kind=RunKind.IMPORT, ebay_account_id=account_id, trigger=trigger)
+    try:
+        result = import_orders(account_id=account_id, since=since, progress=progress)
+    except BaseException as exc:
+        # A bug or a killed task must not leave the run "running" forever.
+        _finish(run, succeeded=False, summary=f"Crashed: {exc!r}", counts={}, messages=[])
+        raise
+    messages = [*result.messages, *([result.error] if result.error else [])]
+    _finish(
+        run,
+        succeeded=result.succeeded,
+        summary=result.summary(),
+        counts=result.counts(),
+        messages=messages,
+    )
+    return run, result
+
+
+def run_shipping(
+    *, trigger: str, account_id: int | None = None, progress: Progress | None = None
+) -> tuple[EbayRun, ShippingResult]:
+    """Report shipped orders to eBay and record the run."""
+    run = EbayRun.objects.create(kind=RunKind.SHIPPING, ebay_account_id=account_id, trigger=trigger)
+    try:
+        result = ship_orders(account_id=account_id, progress=progress)
+    except BaseException as exc:
+        _finish(run, succeeded=False, summary=f"Crashed: {exc!r}", counts={}, messages=[])
+        raise
+    _finish(
+        run,
+        succeeded=result.succeeded,
+        summary=result.summary(),
+        counts=result.counts(),
+        messages=[*result.messages, *result.errors],
+    )
+    return run, result
+
+
+def last_run(kind: str, account_id: int) -> EbayRun | None:
+    """The latest run of ``kind`` for the account (a shipping run over all accounts counts)."""
+    runs = EbayRun.objects.filter(kind=kind)
+    if kind == RunKind.SHIPPING:
+        return runs.filter(Q(ebay_account_id=account_id) | Q(ebay_account__isnull=True)).first()
+    return runs.filter(ebay_account_id=account_id).first()

@@ -1,0 +1,230 @@
+"""The shipping job, Hemi's ``cron_ebay_007_shipped_orders_update``: CompleteSale per order.
+
+Orders the seller shipped (carrier and tracking number set) are reported to eBay once.
+Orders whose Marketplace Fulfillment Channel is "Fulfilled by eBay" are shipped by eBay's
+warehouse (OC): they are counted and logged, and no eBay call is ever made for them.
+Orders held for review (a mixed order) wait until a person resolves the issue.
+
+"Never twice": a report is claimed (``sending``, committed) before the HTTP call, under
+``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL and a conditional UPDATE everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from ebay_orders.client import (
+    EbayError,
+    EbayHttpError,
+    EbayTokenRejected,
+    EbayTransportError,
+    TradingClient,
+)
+from ebay_orders.connections import ConnectionNotReady, client_for
+from ebay_orders.models import EbayConnection, OrderIssue, ReportStatus, ShipmentReport
+from hemi_fulfilment.orders.models import Channel, Order, OrderStatus
+
+logger = logging.getLogger(__name__)
+
+RETRYABLE = [ReportStatus.PENDING, ReportStatus.FAILED]
+# A report still "sending" after this long was interrupted mid-call: a person decides.
+STALE_SENDING = timedelta(hours=1)
+# Errors that say eBay (or the token) is unusable right now: stop this account's run.
+ACCOUNT_STOPPERS = (EbayTokenRejected, EbayTransportError, EbayHttpError)
+
+#: Called after each order handled.
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ShippingResult:
+    """What one run of the shipping job did."""
+
+    dry_run: bool = False
+    reported: int = 0
+    ebay_fulfilled: int = 0
+    held: int = 0
+    busy: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+    would_report: list[str] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        return not self.failed and not self.errors
+
+    def counts(self) -> dict[str, int]:
+        """The figures of the summary, by name."""
+        return {
+            "reported": len(self.would_report) if self.dry_run else self.reported,
+            "ebay_fulfilled": self.ebay_fulfilled,
+            "held": self.held,
+            "busy": self.busy,
+            "failed": self.failed,
+        }
+
+    def summary(self) -> str:
+        """One line for a terminal, an admin message or a run row."""
+        c = self.counts()
+        verb = "would be reported (dry run: nothing sent)" if self.dry_run else "reported"
+        text = (
+            f"{c['reported']} {verb}, {c['ebay_fulfilled']} eBay-fulfilled skipped, "
+            f"{c['held']} held for review, {c['busy']} being sent by another run, "
+            f"{c['failed']} failed"
+        )
+        return f"{text}. Stopped: {'; '.join(self.errors)}" if self.errors else text
+
+
+def shipped_unreported(account_id: int) -> QuerySet[Order]:
+    """eBay orders of the account that the seller shipped and Hemi has not reported."""
+    return (
+        Order.objects.filter(channel=Channel.EBAY, ebay_account_id=account_id)
+        .exclude(ebay_order_id__isnull=True)
+        .exclude(ebay_order_id="")
+        .exclude(shipping_carrier="")
+        .exclude(tracking_number="")
+        .exclude(status=OrderStatus.CANCELLED)
+        .exclude(ebay_shipment__status__in=[ReportStatus.REPORTED, ReportStatus.SENDING])
+        .order_by("pk")
+    )
+
+
+def _claim(order: Order) -> ShipmentReport | None:
+    ShipmentReport.objects.bulk_create([ShipmentReport(order=order)], ignore_conflicts=True)
+    with transaction.atomic():
+        report = (
+            ShipmentReport.objects.select_for_update(skip_locked=True)
+            .filter(order=order, status__in=RETRYABLE)
+            .first()
+        )
+        if report is None:
+            return None
+        # SQLite has no row locks: the status condition in the UPDATE is the guard there.
+        claimed = ShipmentReport.objects.filter(pk=report.pk, status__in=RETRYABLE).update(
+            status=ReportStatus.SENDING,
+            attempts=F("attempts") + 1,
+            last_attempt_at=timezone.now(),
+            shipping_carrier=order.shipping_carrier,
+            tracking_number=order.tracking_number,
+        )
+    if not claimed:
+        return None
+    report.refresh_from_db()
+    return report
+
+
+def _finish(report: ShipmentReport, error: EbayError | None) -> None:
+    if error is None:
+        report.status = ReportStatus.REPORTED
+        report.reported_at = timezone.now()
+        report.last_error = ""
+    else:
+        report.status = ReportStatus.FAILED
+        report.last_error = str(error)[:2000]
+    report.save(update_fields=["status", "reported_at", "last_error", "updated"])
+
+
+def _send(client: TradingClient, order: Order, result: ShippingResult) -> bool:
+    """Report one order; False when the account's run must stop."""
+    report = _claim(order)
+    if report is None:
+        result.busy += 1
+        return True
+    try:
+        answer = client.complete_sale(
+            order_id=order.ebay_order_id or "",
+            carrier=order.shipping_carrier,
+            tracking_number=order.tracking_number,
+            shipped_time=order.shipped_at,
+        )
+    except EbayError as exc:
+        _finish(report, exc)
+        result.failed += 1
+        message = f"Order {order.number} not reported (attempt {report.attempts}): {exc}"
+        logger.warning("eBay shipping: %s", message)
+        if isinstance(exc, ACCOUNT_STOPPERS):
+            result.errors.append(message)
+            return False
+        result.messages.append(message)
+        return True
+    _finish(report, None)
+    result.reported += 1
+    result.messages.extend(f"Order {order.number}: eBay warned: {w}" for w in answer.warnings)
+    return True
+
+
+def _ship_account(
+    connection: EbayConnection, result: ShippingResult, progress: Progress | None
+) -> None:
+    account = connection.ebay_account
+    orders = list(shipped_unreported(account.pk))
+    held = set(
+        OrderIssue.objects.filter(order__in=orders, resolved=False).values_list(
+            "order_id", flat=True
+        )
+    )
+    to_send = []
+    for order in orders:
+        if order.is_fulfilled_by_ebay:
+            result.ebay_fulfilled += 1
+            logger.info("eBay shipping: order %s is fulfilled by eBay, not reported", order)
+        elif order.pk in held:
+            result.held += 1
+            result.messages.append(f"Order {order.number} is held for review: not reported")
+        elif result.dry_run:
+            result.would_report.append(order.number)
+        else:
+            to_send.append(order)
+    if not to_send:
+        return
+    try:
+        client = client_for(connection)
+    except ConnectionNotReady as exc:
+        result.errors.append(str(exc))
+        return
+    with client:
+        for order in to_send:
+            if not _send(client, order, result):
+                return
+            if progress is not None:
+                progress(1)
+
+
+def _note_stale(result: ShippingResult, now: datetime) -> None:
+    stale = ShipmentReport.objects.filter(
+        status=ReportStatus.SENDING, last_attempt_at__lt=now - STALE_SENDING
+    ).select_related("order")
+    for report in stale:
+        since = f"{report.last_attempt_at:%Y-%m-%d %H:%M}" if report.last_attempt_at else "?"
+        result.messages.append(
+            f"Order {report.order.number} has been sending since {since} UTC (interrupted): "
+            "check it on eBay, then mark the report for retry or as reported in the admin."
+        )
+
+
+def ship_orders(
+    *, account_id: int | None = None, dry_run: bool = False, progress: Progress | None = None
+) -> ShippingResult:
+    """Report the seller's shipped eBay orders to eBay with CompleteSale, once each.
+
+    Covers every enabled eBay connection, or only ``account_id``'s. Never raises for
+    eBay problems: failed reports are recorded per order and retried by the next run.
+    """
+    result = ShippingResult(dry_run=dry_run)
+    connections = EbayConnection.objects.select_related("ebay_account").filter(enabled=True)
+    if account_id is not None:
+        connections = connections.filter(ebay_account_id=account_id)
+        if not connections.exists():
+            result.errors.append(f"eBay account {account_id} has no enabled eBay connection.")
+    for connection in connections.order_by("ebay_account__name"):
+        _ship_account(connection, result, progress)
+    _note_stale(result, timezone.now())
+    return result

@@ -1,0 +1,194 @@
+"""Commands, tasks, beat jobs and the admin: the faces of the import and the shipping job."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+from django_celery_beat.models import PeriodicTask
+from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
+
+from ebay_orders import tasks
+from ebay_orders.demo import seed_demo_connections
+from ebay_orders.models import EbayConnection, EbayRun, RunStatus, RunTrigger
+from ebay_orders.sandbox import DEFAULT_TOKEN, RunningSandbox
+from hemi_fulfilment.catalog.models import EbayAccount
+from hemi_fulfilment.orders.models import Order
+from hemi_fulfilment.schedules import declared_jobs, register_recurring_jobs
+from tests.ebay_orders.conftest import connection_of
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_import_command_prints_a_summary_and_records_the_run(
+    connected: RunningSandbox, uk: EbayAccount
+) -> None:
+    output = run("ebay_import_orders", "--account", "UK")
+    assert "eBay UK: 12 imported, 0 updated, 0 unchanged, 4 eBay-fulfilled" in output
+    assert "Imported up to" in output
+    run_row = EbayRun.objects.get(ebay_account=uk)
+    assert run_row.trigger == RunTrigger.COMMAND and run_row.status == RunStatus.SUCCEEDED
+    assert run_row.counts["imported"] == 12 and run_row.finished is not None
+
+
+def test_import_command_without_account_imports_every_enabled_connection(
+    connected: RunningSandbox,
+) -> None:
+    EbayConnection.objects.filter(ebay_account__site_code="DE").update(enabled=False)
+    output = run("ebay_import_orders")
+    assert "eBay UK:" in output and "eBay DE:" not in output
+
+
+def test_import_command_dry_run_saves_nothing(connected: RunningSandbox, uk: EbayAccount) -> None:
+    before = Order.objects.count()
+    output = run("ebay_import_orders", "--account", "eBay UK", "--dry-run")
+    assert "12 imported" in output and "dry run: nothing saved" in output
+    assert Order.objects.count() == before and not EbayRun.objects.exists()
+    assert connection_of(uk).import_cursor is None
+
+
+def test_import_command_backfills_since_a_date(connected: RunningSandbox) -> None:
+    output = run("ebay_import_orders", "--account", "UK", "--since", "2000-01-01")
+    assert "eBay keeps 90 days" in output
+
+
+def test_import_command_fails_with_a_non_zero_exit(
+    connected: RunningSandbox, uk: EbayAccount
+) -> None:
+    connected.state.inject("http_500", count=5)
+    with pytest.raises(CommandError, match="eBay import failed for eBay UK"):
+        run("ebay_import_orders", "--account", "UK")
+    assert EbayRun.objects.get().status == RunStatus.FAILED
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--account", "eBay Mars"], "No eBay account 'eBay Mars'"),
+        (["--since", "last tuesday"], "is not a date"),
+    ],
+)
+def test_import_command_refuses_bad_arguments(
+    connected: RunningSandbox, args: list[str], message: str
+) -> None:
+    with pytest.raises(CommandError, match=message):
+        run("ebay_import_orders", *args)
+
+
+def test_ship_command_reports_and_skips_ebay_fulfilled(
+    connected: RunningSandbox, uk: EbayAccount
+) -> None:
+    run("ebay_import_orders", "--account", "UK")
+    for order in Order.objects.filter(ebay_order_id__startswith="03-"):
+        order.shipping_carrier, order.tracking_number = "DHL", f"DHL{order.pk}"
+        order.save()
+
+    dry = run("ebay_ship_orders", "--dry-run")
+    assert "8 would be reported" in dry and "4 eBay-fulfilled skipped" in dry
+    assert connected.state.calls("CompleteSale") == []
+
+    output = run("ebay_ship_orders")
+    assert "8 reported, 4 eBay-fulfilled skipped" in output
+    assert len(connected.state.calls("CompleteSale")) == 8
+    assert EbayRun.objects.filter(kind="shipping", status=RunStatus.SUCCEEDED).count() == 1
+
+
+def test_ship_command_fails_with_a_non_zero_exit(connected: RunningSandbox) -> None:
+    run("ebay_import_orders", "--account", "UK")
+    order = Order.objects.filter(
+        ebay_order_id__startswith="03-", marketplace_fulfillment_channel="seller"
+    ).first()
+    assert order is not None
+    order.shipping_carrier, order.tracking_number = "DHL", "DHL1"
+    order.save()
+    connected.state.inject("ack_failure", call="CompleteSale")
+    with pytest.raises(CommandError, match="the next run retries them"):
+        run("ebay_ship_orders")
+
+
+def test_sandbox_command_refuses_without_debug(settings: Settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        run("ebay_sandbox", "--port", "0")
+
+
+def test_tasks_take_ids_and_record_runs(connected: RunningSandbox, uk: EbayAccount) -> None:
+    outcomes = tasks.import_orders_task(account_id=uk.pk, trigger=RunTrigger.ADMIN)
+    assert outcomes[0]["imported"] == 12 and outcomes[0]["status"] == RunStatus.SUCCEEDED
+    everything = tasks.import_orders_task()
+    assert {o["status"] for o in everything} == {RunStatus.SUCCEEDED} and len(everything) == 2
+    shipped = tasks.ship_orders_task()
+    assert shipped["status"] == RunStatus.SUCCEEDED
+    assert EbayRun.objects.filter(trigger=RunTrigger.BEAT).count() == 3
+
+
+def test_beat_jobs_import_every_15_minutes_and_ship_every_30() -> None:
+    jobs = {job.task: job for job in declared_jobs()}
+    assert jobs["ebay_orders.import_orders"].every_minutes == 15
+    assert jobs["ebay_orders.ship_orders"].every_minutes == 30
+    register_recurring_jobs()
+    registered = PeriodicTask.objects.filter(task__startswith="ebay_orders.")
+    assert {(t.task, t.interval.every) for t in registered} == {
+        ("ebay_orders.import_orders", 15),
+        ("ebay_orders.ship_orders", 30),
+    }
+
+
+def test_admin_action_queues_the_import_and_says_so(
+    admin_client: Client,
+    connected: RunningSandbox,
+    uk: EbayAccount,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    queued: list[dict[str, Any]] = []
+    monkeypatch.setattr(tasks.import_orders_task, "delay", lambda **kw: queued.append(kw))
+    url = reverse("admin:catalog_ebayaccount_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            url, {"action": "import_orders_now", "_selected_action": [uk.pk]}, follow=True
+        )
+    assert queued == [{"account_id": uk.pk, "trigger": RunTrigger.ADMIN}]
+    assert "Order import queued for eBay UK" in response.content.decode()
+    # The worker runs it; the account list then shows the outcome.
+    tasks.import_orders_task(**queued[0])
+    page = admin_client.get(url).content.decode()
+    assert "Succeeded" in page and "12 imported" in page
+
+
+def test_admin_never_renders_the_token(admin_client: Client, connected: RunningSandbox) -> None:
+    connection = EbayConnection.objects.first()
+    assert connection is not None
+    page = admin_client.get(
+        reverse("admin:ebay_orders_ebayconnection_change", args=[connection.pk])
+    ).content.decode()
+    assert "demo-ebay-user-token" not in page and "Token stored" in page
+    response = admin_client.post(
+        reverse("admin:ebay_orders_ebayconnection_change", args=[connection.pk]),
+        {"enabled": "on", "api_url": connection.api_url, "new_user_token": "fresh-token"},
+    )
+    assert response.status_code == 302
+    connection.refresh_from_db()
+    assert connection.user_token == "fresh-token"
+
+
+def test_demo_connections_are_idempotent_and_keep_a_hand_entered_token(demo_data: None) -> None:
+    seed_demo_connections("http://127.0.0.1:9999/")
+    uk = EbayConnection.objects.get(ebay_account__site_code="UK")
+    assert uk.user_token == DEFAULT_TOKEN and uk.api_url == "http://127.0.0.1:9999/ws/api.dll"
+    uk.user_token = "typed-by-hand"
+    uk.save()
+    seed_demo_connections("http://127.0.0.1:9999")
+    assert EbayConnection.objects.count() == 2
+    assert connection_of(uk.ebay_account).user_token == "typed-by-hand"

@@ -1,0 +1,120 @@
+"""The eBay sandbox itself: its control API, its checks and its independence from the client."""
+
+from __future__ import annotations
+
+import ast
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+
+import ebay_orders.sandbox
+from ebay_orders.sandbox import API_PATH, DEFAULT_TOKEN, RunningSandbox, running_sandbox
+
+HEADERS = {
+    "X-EBAY-API-CALL-NAME": "GetOrders",
+    "X-EBAY-API-SITEID": "3",
+    "X-EBAY-API-COMPATIBILITY-LEVEL": "1349",
+    "X-EBAY-API-IAF-TOKEN": DEFAULT_TOKEN,
+    "Content-Type": "text/xml",
+}
+NOW_WINDOW = """<?xml version="1.0" encoding="utf-8"?>
+<GetOrdersRequest xmlns="urn:ebay:apis:eBLBaseComponents">
+<ModTimeFrom>{start}</ModTimeFrom><ModTimeTo>{end}</ModTimeTo>
+<Pagination><EntriesPerPage>100</EntriesPerPage><PageNumber>1</PageNumber></Pagination>
+</GetOrdersRequest>"""
+
+
+def get_orders(sandbox: RunningSandbox, **headers: str) -> requests.Response:
+    end = datetime.now(UTC)
+    body = NOW_WINDOW.format(
+        start=(end - timedelta(days=2)).isoformat().replace("+00:00", "Z"),
+        end=end.isoformat().replace("+00:00", "Z"),
+    )
+    return requests.post(sandbox.api_url, data=body, headers={**HEADERS, **headers}, timeout=5)
+
+
+def test_control_api_resets_injects_faults_and_lists_calls() -> None:
+    with running_sandbox() as sandbox:
+        control = f"{sandbox.url}/_sandbox"
+        reset = requests.post(
+            f"{control}/reset", json={"seller_fulfilled": 2, "ebay_fulfilled": 3}, timeout=5
+        )
+        assert reset.json() == {"orders": 10}  # five per site
+        orders = requests.get(f"{control}/orders", timeout=5).json()
+        fulfilment = [o["fulfilment"] for o in orders if o["site_id"] == 3]
+        assert sorted(fulfilment) == ["ebay", "ebay", "ebay", "seller", "seller"]
+        assert all(
+            line["fulfillment_ref_id"] == "OCUK01"
+            for o in orders
+            if o["site_id"] == 3 and o["fulfilment"] == "ebay"
+            for line in o["lines"]
+        )
+
+        fault = requests.post(f"{control}/faults", json={"kind": "http_500", "count": 1}, timeout=5)
+        assert fault.json()["kind"] == "http_500"
+        assert get_orders(sandbox).status_code == 500
+        assert get_orders(sandbox).status_code == 200
+
+        calls = requests.get(f"{control}/calls", params={"call": "GetOrders"}, timeout=5).json()
+        assert [c.get("fault") for c in calls] == ["http_500", None]
+        bad = requests.post(f"{control}/faults", json={"kind": "earthquake"}, timeout=5)
+        assert bad.status_code == 400
+
+
+def test_control_api_adds_and_touches_orders() -> None:
+    with running_sandbox(seller_fulfilled=0, ebay_fulfilled=0) as sandbox:
+        added = requests.post(
+            f"{sandbox.url}/_sandbox/orders",
+            json={"site_id": 77, "lines": [{"sku": "GY0005850", "fulfilled_by_ebay": True}]},
+            timeout=5,
+        ).json()
+        assert added["fulfilment"] == "ebay" and added["lines"][0]["fulfillment_ref_id"] == "OCDE01"
+        touched = requests.post(
+            f"{sandbox.url}/_sandbox/orders/{added['order_id']}/touch", timeout=5
+        )
+        assert touched.status_code == 200
+        missing = requests.post(f"{sandbox.url}/_sandbox/orders/nope/touch", timeout=5)
+        assert missing.status_code == 404
+
+
+def test_a_wrong_token_gets_ebays_auth_error() -> None:
+    with running_sandbox() as sandbox:
+        answer = get_orders(sandbox, **{"X-EBAY-API-IAF-TOKEN": "stolen"})
+        assert answer.status_code == 200
+        assert "<Ack>Failure</Ack>" in answer.text and "<ErrorCode>931</ErrorCode>" in answer.text
+        assert sandbox.state.calls()[0]["token_ok"] is False
+
+
+def test_get_orders_answers_in_ebays_shape_for_the_site() -> None:
+    with running_sandbox() as sandbox:
+        answer = get_orders(sandbox).text
+        assert 'xmlns="urn:ebay:apis:eBLBaseComponents"' in answer
+        assert "<HasMoreOrders>false</HasMoreOrders>" in answer
+        assert "<FulfillmentBy>EBAY</FulfillmentBy>" in answer
+        assert "<FulfillmentRefId>OCUK01</FulfillmentRefId>" in answer
+        assert "OCDE01" not in answer  # site 3 only
+
+
+def test_an_unsupported_call_and_a_window_over_30_days_are_refused() -> None:
+    with running_sandbox() as sandbox:
+        unsupported = get_orders(sandbox, **{"X-EBAY-API-CALL-NAME": "GetMyeBaySelling"})
+        assert "<ErrorCode>2</ErrorCode>" in unsupported.text
+        body = NOW_WINDOW.format(start="2026-01-01T00:00:00.000Z", end="2026-03-01T00:00:00.000Z")
+        too_long = requests.post(sandbox.api_url, data=body, headers=HEADERS, timeout=5)
+        assert "<Ack>Failure</Ack>" in too_long.text and "30 days" in too_long.text
+
+
+def test_the_sandbox_imports_neither_the_client_nor_django_models() -> None:
+    package = Path(ebay_orders.sandbox.__file__).parent
+    imported = set()
+    for source in package.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    forbidden = {m for m in imported if m.startswith(("ebay_orders.client", "django"))}
+    forbidden |= {m for m in imported if m.endswith("models")}
+    assert not forbidden
+    assert API_PATH == "/ws/api.dll"
