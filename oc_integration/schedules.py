@@ -28,3 +28,28 @@ recurring_job(
         every_minutes=30,
     )
 )
+recurring_job(
+    RecurringJob(
+        name="OC: push queued outbound orders",
+        task="oc.push_outbound_all_accounts",
+        description="Every 5 minutes: sends queued outbound orders, at most 50 per OC call.",
+        every_minutes=5,
+    )
+)
+recurring_job(
+    RecurringJob(
+        name="OC: outbound status and tracking",
+        task="oc.refresh_outbound_status",
+        description="Every 15 minutes: Query v2 for open outbound orders (status, tracking) and "
+        "orders OC created itself.",
+        every_minutes=15,
+    )
+)
+recurring_job(
+    RecurringJob(
+        name="OC: shipping services",
+        task="oc.refresh_shipping_services",
+        description="Daily: GetServiceList, the shipping services offered per region.",
+        crontab="30 4 * * *",
+    )
+)

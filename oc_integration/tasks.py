@@ -53,3 +53,70 @@ def sync_stock_all_accounts() -> list[int]:
         transaction.on_commit(partial(sync_stock.delay, run.pk))
         run_ids.append(run.pk)
     return run_ids
+
+
+@shared_task(name="oc.push_outbound", acks_late=True)
+def push_outbound(account_id: int) -> dict[str, int]:
+    """Send the account's queued outbound orders (claims are row-locked: safe to repeat)."""
+    from oc_integration.outbound_push import push_queued
+
+    result = push_queued(account_id)
+    for problem in result.problems:
+        logger.warning("Outbound push for account %s: %s", account_id, problem)
+    return {
+        "calls": result.calls,
+        "submitted": len(result.submitted),
+        "rejected": len(result.rejected),
+        "invalid": len(result.invalid),
+        "unknown": len(result.unknown),
+    }
+
+
+@shared_task(name="oc.push_outbound_all_accounts", acks_late=True)
+def push_outbound_all_accounts() -> list[int]:
+    """The beat job: one push per authorized account that has queued orders."""
+    from oc_integration.models import OutboundOrder, OutboundStatus
+    from oc_integration.sync_runs import authorized_accounts
+
+    ids = [
+        a.pk
+        for a in authorized_accounts()
+        if OutboundOrder.objects.filter(
+            account=a, status__in=[OutboundStatus.QUEUED, OutboundStatus.UNKNOWN]
+        ).exists()
+    ]
+    for account_id in ids:
+        push_outbound.delay(account_id)
+    return ids
+
+
+@shared_task(name="oc.refresh_outbound_status", acks_late=True)
+def refresh_outbound_status() -> dict[str, dict[str, int]]:
+    """The beat job: status, tracking and OC-created orders for every authorized account."""
+    from oc_integration.outbound_status import refresh_open_orders
+    from oc_integration.sync_runs import authorized_accounts
+
+    return {a.name: refresh_open_orders(a) for a in authorized_accounts()}
+
+
+@shared_task(
+    name="oc.process_outbound_callback",
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def process_outbound_callback(delivery_id: int) -> str:
+    """Confirm one stored OC callback with Query v2 and apply it (idempotent)."""
+    from oc_integration.webhooks import process
+
+    return process(delivery_id)
+
+
+@shared_task(name="oc.refresh_shipping_services", acks_late=True)
+def refresh_shipping_services() -> int:
+    """Daily: GetServiceList for the shipping service choices per region."""
+    from oc_integration.shipping_services import refresh_shipping_services as refresh
+
+    return refresh()

@@ -8,4 +8,5 @@ app_name = "oc_integration"
 
 urlpatterns = [
     path("oauth/callback/", views.oauth_callback, name="oauth-callback"),
+    path("webhooks/<uuid:webhook_id>/", views.outbound_callback, name="outbound-callback"),
 ]

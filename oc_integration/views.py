@@ -1,16 +1,26 @@
-"""The OAuth callback: where OC sends the account manager's browser back."""
+"""Where OC comes back to us: the OAuth callback (a browser) and the outbound callback (OC)."""
 
 from __future__ import annotations
 
+import logging
+import uuid
+from functools import partial
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
+from oc_integration import webhooks
 from oc_integration.authorization import AuthorizationRejected, consume_state, exchange_code
 from oc_integration.client.codes import decode_until_stable, raw_query_params
+from oc_integration.models import AccountOrangeConnex
+
+logger = logging.getLogger(__name__)
 
 AUTHORIZE_PERMISSION = "oc_integration.authorize_accountorangeconnex"
 
@@ -79,3 +89,24 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     messages.success(request, f"{account} is now authorized with Orange Connex.")
     # A redirect, so the code leaves the address bar and the history.
     return HttpResponseRedirect(account_admin_url(account.pk))
+
+
+@csrf_exempt  # called by OC's servers, authenticated by a per-account secret instead
+@require_POST
+def outbound_callback(request: HttpRequest, webhook_id: uuid.UUID) -> HttpResponse:
+    """OC's Outbound Callback for one account: authenticate, store, answer fast."""
+    account = AccountOrangeConnex.objects.filter(webhook_id=webhook_id).first()
+    if account is None:
+        return JsonResponse({"error": "Unknown webhook."}, status=404)
+    if not webhooks.is_authentic(account, webhooks.presented_secret(request.META)):
+        logger.warning("Rejected an OC callback for %s: wrong or missing secret", account)
+        response = JsonResponse({"error": "Wrong or missing credentials."}, status=401)
+        response["WWW-Authenticate"] = 'Basic realm="Hemi Fulfilment OC callbacks"'
+        return response
+    receipt = webhooks.receive(account, request.body)
+    if receipt.process and receipt.delivery_id:
+        from oc_integration.tasks import process_outbound_callback
+
+        # The confirmation (an OC query) runs on a worker once the delivery is committed.
+        transaction.on_commit(partial(process_outbound_callback.delay, receipt.delivery_id))
+    return JsonResponse({"message": receipt.message}, status=receipt.status)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from hemi_fulfilment.orders.models import Order, OrderItemEbay
+from hemi_fulfilment.orders.models import Order, OrderItem, OrderItemEbay
+from oc_integration.admin.order_actions import outbound_links, push_to_orange_connex
 
 # Fields that come from eBay's GetOrders and must not be edited by hand.
 EBAY_ORDER_FIELDS = [
@@ -52,8 +54,16 @@ class OrderItemEbayInline(admin.TabularInline):
         return False
 
 
+class OrderItemInline(admin.TabularInline):
+    model = OrderItem
+    extra = 0
+    fields = ["product", "sku", "title", "quantity", "price", "currency"]
+    autocomplete_fields = ["product"]
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    actions = [push_to_orange_connex]
     list_display = [
         "number",
         "channel",
@@ -64,6 +74,7 @@ class OrderAdmin(admin.ModelAdmin):
         "status",
         "shipped",
         "marketplace_fulfillment_channel",
+        "outbound",
         "ordered_at",
     ]
     list_filter = [
@@ -76,7 +87,7 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["number", "ebay_order_id", "buyer_name", "buyer_email", "tracking_number"]
     list_select_related = ["ebay_account"]
     date_hierarchy = "ordered_at"
-    inlines = [OrderItemEbayInline]
+    inlines = [OrderItemEbayInline, OrderItemInline]
     fieldsets = [
         (None, {"fields": ["number", "channel", "ebay_account", "ebay_order_id", "ordered_at"]}),
         ("Buyer", {"fields": ["buyer_name", "buyer_email", "buyer_username"]}),
@@ -108,14 +119,23 @@ class OrderAdmin(admin.ModelAdmin):
                     "shipped_at",
                     "shipping_carrier",
                     "tracking_number",
+                    "outbound",
                 ]
             },
         ),
         ("Record", {"fields": ["created", "updated"]}),
     ]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        # The Orange Connex column: one extra query per page, not one per row.
+        return super().get_queryset(request).prefetch_related("outbound_orders")
+
+    @admin.display(description="Orange Connex")
+    def outbound(self, obj: Order) -> str:
+        return outbound_links(obj)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
-        readonly = ["created", "updated"]
+        readonly = ["created", "updated", "outbound"]
         if obj is not None and obj.ebay_order_id:
             readonly += EBAY_ORDER_FIELDS
         return readonly

@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
 
 from oc_integration.admin.authorization import AuthorizationAdminMixin
 from oc_integration.admin.stock_actions import StockActionsMixin
@@ -33,6 +35,22 @@ class AccountOrangeConnexForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="OC's SecretKey. Stored encrypted and never shown again; "
         "leave blank to keep the stored one.",
+    )
+
+    new_webhook_secret = forms.CharField(
+        label="New callback secret",
+        required=False,
+        strip=True,
+        min_length=16,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="The password OC sends with its outbound callbacks (HTTP Basic, or the "
+        "X-Hemi-Webhook-Secret header). Added in front of the stored ones, which keep "
+        "working until you drop them below.",
+    )
+    drop_old_webhook_secrets = forms.BooleanField(
+        label="Drop older callback secrets",
+        required=False,
+        help_text="Tick once OC uses the newest secret.",
     )
 
     class Meta:
@@ -58,6 +76,12 @@ class AccountOrangeConnexForm(forms.ModelForm):
     def save(self, commit: bool = True) -> AccountOrangeConnex:
         if self.cleaned_data.get("new_secret_key"):
             self.instance.secret_key = self.cleaned_data["new_secret_key"]
+        secrets = self.instance.webhook_secret_list
+        if self.cleaned_data.get("new_webhook_secret"):
+            secrets = [self.cleaned_data["new_webhook_secret"], *secrets]
+        if self.cleaned_data.get("drop_old_webhook_secrets"):
+            secrets = secrets[:1]
+        self.instance.webhook_secrets = "\n".join(secrets)
         return super().save(commit=commit)
 
 
@@ -79,6 +103,8 @@ class AccountOrangeConnexAdmin(
     list_filter = ["environment", "authorization_status"]
     search_fields = ["name", "client_key"]
     readonly_fields = [
+        "webhook_url",
+        "webhook_secrets_stored",
         "secret_key_stored",
         "authorization_summary",
         "authorization_status",
@@ -116,8 +142,30 @@ class AccountOrangeConnexAdmin(
                 ]
             },
         ),
+        (
+            "Outbound callbacks from OC",
+            {
+                "fields": [
+                    "webhook_url",
+                    "webhook_secrets_stored",
+                    "new_webhook_secret",
+                    "drop_old_webhook_secrets",
+                ]
+            },
+        ),
         ("Record", {"fields": ["created", "updated"]}),
     ]
+
+    @admin.display(description="Callback URL for OC")
+    def webhook_url(self, obj: AccountOrangeConnex) -> str:
+        if not obj.pk:
+            return "Shown once the account is saved."
+        path = reverse("oc_integration:outbound-callback", args=[obj.webhook_id])
+        return f"{settings.PUBLIC_BASE_URL.rstrip('/')}{path}"
+
+    @admin.display(description="Callback secrets stored")
+    def webhook_secrets_stored(self, obj: AccountOrangeConnex) -> str:
+        return str(len(obj.webhook_secret_list)) if obj.pk else "0"
 
     @admin.display(description="Secret key stored")
     def secret_key_stored(self, obj: AccountOrangeConnex) -> str:

@@ -45,6 +45,14 @@ class Sandbox:
             and (grant_type is None or c.get("grant_type") == grant_type)
         )
 
+    def count(self, method: str, path: str) -> int:
+        """How many calls of ``method path`` reached the sandbox."""
+        return int(self.control("GET", "calls")["counts"].get(f"{method} {path}", 0))
+
+    def orders(self) -> list[dict[str, Any]]:
+        """Every outbound order the sandbox holds."""
+        return list(self.control("GET", "outbound")["orders"])
+
     def approve(self, authorize_url: str, *, decision: str = "approve") -> str:
         """Press Approve (or Deny) on the sandbox's consent page; return where OC redirects."""
         params = raw_query_params(urlsplit(authorize_url).query)

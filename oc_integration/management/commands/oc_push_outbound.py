@@ -1,0 +1,72 @@
+"""``manage.py oc_push_outbound``: send queued outbound orders to OC from a terminal."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from oc_integration.models import AccountOrangeConnex
+from oc_integration.outbound_push import preview_queued, push_queued
+from oc_integration.sync_runs import authorized_accounts
+
+
+class Command(BaseCommand):
+    help = (
+        "Send queued outbound orders to OC, at most 50 per call; unconfirmed orders are "
+        "checked with OC first, so nothing is created twice."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--account", help="OC account name or id (default: all authorized).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Validate and list; send nothing."
+        )
+
+    def _accounts(self, selector: str | None) -> list[AccountOrangeConnex]:
+        if not selector:
+            return authorized_accounts()
+        field = "pk" if selector.isdigit() else "name"
+        account = AccountOrangeConnex.objects.filter(**{field: selector}).first()
+        if account is None:
+            raise CommandError(f"No OC account {selector!r}.")
+        return [account]
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        failed = False
+        for account in self._accounts(options["account"]):
+            self.stdout.write(f"Outbound orders for {account}")
+            if options["dry_run"]:
+                valid, invalid = preview_queued(account.pk)
+                self.stdout.write(f"  Would send {len(valid)}: {', '.join(valid) or '-'}")
+                for reference, errors in invalid.items():
+                    self.stdout.write(f"  Invalid, would not send {reference}: {errors}")
+                continue
+            bar = tqdm(total=0, unit=" order", disable=not sys.stderr.isatty(), leave=False)
+
+            def progress(done: int, total: int, bar: tqdm = bar) -> None:
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+            try:
+                result = push_queued(account.pk, progress=progress)
+            finally:
+                bar.close()
+            for reference, reason in result.rejected.items():
+                self.stdout.write(f"  Rejected by OC {reference}: {reason}")
+            for reference, reason in result.invalid.items():
+                self.stdout.write(f"  Not sent (invalid) {reference}: {reason}")
+            for problem in result.problems:
+                self.stderr.write(self.style.WARNING(f"  {problem}"))
+            self.stdout.write(
+                f"  OC calls: {result.calls}; submitted: {len(result.submitted)}; rejected: "
+                f"{len(result.rejected)}; invalid: {len(result.invalid)}; unconfirmed: "
+                f"{len(result.unknown)} (checked with OC: {result.reconciled} found, "
+                f"{result.requeued} queued again)"
+            )
+            failed = failed or bool(result.problems)
+        if failed:
+            sys.exit(1)
