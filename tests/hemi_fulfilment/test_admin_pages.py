@@ -20,7 +20,15 @@ from django_celery_beat.models import (
 
 from hemi_fulfilment.catalog.models import ItemAccount
 from hemi_fulfilment.orders.models import Order, OrderItemEbay
-from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConnex
+from oc_integration.models import (
+    AccountOrangeConnex,
+    OutboundOrder,
+    OutboundOrderLine,
+    ProductAccountOrangeConnex,
+    ShippingService,
+    SyncRun,
+    WebhookDelivery,
+)
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda kv: kv[0]._meta.label)
 IDS = [model._meta.label for model, _ in REGISTERED]
@@ -36,6 +44,37 @@ def odd_data(demo_data: None) -> None:
         item_account=ItemAccount.objects.earliest("pk"),
         region="",
     )
+    account = AccountOrangeConnex.objects.get()
+    outbound = OutboundOrder.objects.create(
+        account=account, reference_number="ODD-REF", service_region=""
+    )
+    OutboundOrderLine.objects.create(outbound_order=outbound, sku="", quantity=0)
+    OutboundOrder.objects.create(
+        account=account,
+        order=order,
+        reference_number="ODD-REF-2",
+        service_region="UK",
+        status="rejected",
+        validation_errors={"lines": ["odd <b>html</b>"]},
+    )
+    SyncRun.objects.create(
+        account=account,
+        trigger="beat",
+        messages=["<script>x</script>"],
+        plan={
+            "skus_seen": 0,
+            "upserts": [],
+            "flips": [],
+            "unchanged": 0,
+            "created_in_oc_before": 0,
+            "missing_item_accounts": [],
+            "unknown_skus": [],
+            "unmapped_regions": [],
+        },
+        status="dry_run",
+    )
+    WebhookDelivery.objects.create(account=account, delivery_id="odd", raw_body="{")
+    ShippingService.objects.create(region="UK", code="X", fetched_at=timezone.now())
     Group.objects.create(name="Account managers")
     every = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
     CrontabSchedule.objects.create(minute="0", hour="3")

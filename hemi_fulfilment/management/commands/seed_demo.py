@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from ebay_orders.demo import seed_demo_connections
 from hemi_fulfilment.catalog.models import EbayAccount, ItemAccount, Product
 from hemi_fulfilment.demo.data import (
     DEMO_OC_ACCOUNT,
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             account.secret_key = DEMO_OC_ACCOUNT.secret_key
             account.save(update_fields=["secret_key", "updated"])
 
+        seed_demo_connections(settings.EBAY_SANDBOX_URL)
         self._seed_orders(ebay, products)
         username, password = self._seed_admin(options["username"])
 
