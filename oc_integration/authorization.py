@@ -59,7 +59,7 @@ def consume_state(state: str, *, session_key: str) -> AccountOrangeConnex:
         )
     with transaction.atomic():
         request = (
-            OAuthAuthorizationRequest.objects.select_for_update()
+            OAuthAuthorizationRequest.objects.select_for_update(of=("self",))
             .select_related("account")
             .filter(state_digest=_digest(state))
             .first()

@@ -227,7 +227,7 @@ def queue_drafts(outbound_ids: Iterable[int]) -> tuple[int, int]:
     """Queue Draft (or Rejected) orders that now validate; return (queued, still invalid)."""
     with transaction.atomic():
         drafts = list(
-            OutboundOrder.objects.select_for_update()
+            OutboundOrder.objects.select_for_update(of=("self",))
             .select_related("account")
             .filter(
                 pk__in=list(outbound_ids),

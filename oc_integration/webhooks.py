@@ -123,7 +123,8 @@ def process(delivery_id: int) -> str:
     """Confirm a stored delivery with Query v2 and apply OC's answer (idempotent)."""
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update()
+            # of=("self",): the outbound order is the nullable side of a join; lock the row only.
+            WebhookDelivery.objects.select_for_update(of=("self",))
             .select_related("outbound_order", "account")
             .get(pk=delivery_id)
         )

@@ -32,10 +32,10 @@ SECRET = "callback-secret-0123456789"
 @pytest.fixture
 def eager_tasks() -> Iterator[None]:
     """Run queued tasks in-process, so a test sees the work done after commit."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = celery_app.conf.task_eager_propagates = True
     yield
-    celery_app.conf.task_always_eager = previous
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def _post(
     secret: str | None = SECRET,
     **extra: str,
 ) -> Any:
-    headers = dict(extra)
+    headers: dict[str, Any] = dict(extra)
     if secret is not None:
         headers["HTTP_AUTHORIZATION"] = (
             "Basic " + base64.b64encode(f"oc:{secret}".encode()).decode()
