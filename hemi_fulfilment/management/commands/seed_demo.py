@@ -26,6 +26,7 @@ from hemi_fulfilment.orders.models import (
     Channel,
     FulfillmentChannel,
     Order,
+    OrderItem,
     OrderItemEbay,
     OrderItemType,
     OrderStatus,
@@ -120,7 +121,16 @@ class Command(BaseCommand):
                     "ordered_at": now - timedelta(hours=n),
                 },
             )
-            if created and not is_web:
+            if created and is_web:
+                OrderItem.objects.create(
+                    order=order,
+                    product=products[sku],
+                    sku=sku,
+                    title=products[sku].title,
+                    quantity=1,
+                    price=Decimal("12.00"),
+                )
+            elif created:
                 OrderItemEbay.objects.create(
                     order=order,
                     product=products[sku],
