@@ -138,7 +138,7 @@ def _bounds(
     elif connection.import_cursor is not None:
         start = connection.import_cursor - timedelta(minutes=settings.EBAY_IMPORT_OVERLAP_MINUTES)
     else:
-        start = end - timedelta(days=getattr(settings, "EBAY_IMPORT_INITIAL_DAYS", 30))
+        start = end - timedelta(days=settings.EBAY_IMPORT_INITIAL_DAYS)
     oldest = moment - EBAY_HISTORY + HISTORY_MARGIN
     if start < oldest:
         result.messages.append(

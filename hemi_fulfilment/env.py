@@ -82,6 +82,20 @@ class Settings:
             lambda: [v.strip() for v in self._env.list(name, default=default or []) if v.strip()],
         )
 
+    def mapping(self, name: str, default: dict[str, str]) -> dict[str, str]:
+        """``KEY=value,KEY=value`` pairs, e.g. ``OC_REGION_EBAY_SITES=UK=UK,DE=DE``."""
+        if not self.is_set(name):
+            return dict(default)
+        result = {}
+        for pair in self.items(name):
+            key, sep, value = pair.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise ConfigurationError(
+                    f"{name} is invalid: expected comma-separated KEY=value pairs."
+                )
+            result[key.strip()] = value.strip()
+        return result
+
     def db(self, name: str, default: str) -> dict[str, Any]:
         expects = "a database URL such as postgres://user@127.0.0.1:5432/name or sqlite:///path"
 

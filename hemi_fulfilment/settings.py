@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "hemi_fulfilment.orders",
     "oc_integration",
     "ebay_orders",
-    # Last: its post_migrate hook registers every app's recurring jobs.
     "hemi_fulfilment",
 ]
 
@@ -237,23 +236,17 @@ OC_STOCK_PLAN_MAX_AGE_HOURS = env.integer("OC_STOCK_PLAN_MAX_AGE_HOURS", default
 # A sync run still "running" after this long is marked failed (its worker died).
 OC_SYNC_RUN_TIMEOUT_MINUTES = env.integer("OC_SYNC_RUN_TIMEOUT_MINUTES", default=60, minimum=5)
 # OC service region -> the site code of the eBay account whose item accounts it fills.
-OC_REGION_EBAY_SITES = dict(
-    pair.split("=", 1) for pair in env.items("OC_REGION_EBAY_SITES", default=["UK=UK", "DE=DE"])
-)
+OC_REGION_EBAY_SITES = env.mapping("OC_REGION_EBAY_SITES", default={"UK": "UK", "DE": "DE"})
 
 # Outbound orders: the region for orders without an eBay site (by destination country),
 # and the shipping service each region uses unless staff choose another.
-OC_COUNTRY_REGIONS = dict(
-    pair.split("=", 1) for pair in env.items("OC_COUNTRY_REGIONS", default=["GB=UK", "DE=DE"])
-)
+OC_COUNTRY_REGIONS = env.mapping("OC_COUNTRY_REGIONS", default={"GB": "UK", "DE": "DE"})
 OC_DEFAULT_REGION = env.text("OC_DEFAULT_REGION", default="UK")
-OC_DEFAULT_SHIPPING_SERVICES = dict(
-    pair.split("=", 1)
-    for pair in env.items(
-        "OC_DEFAULT_SHIPPING_SERVICES", default=["UK=GBDomesticStandard", "DE=DEDomesticStandard"]
-    )
+OC_DEFAULT_SHIPPING_SERVICES = env.mapping(
+    "OC_DEFAULT_SHIPPING_SERVICES",
+    default={"UK": "GBDomesticStandard", "DE": "DEDomesticStandard"},
 )
-# How often the push job runs, and how far back the status job looks for OC-created orders.
+# How far back the status job looks for orders OC created itself.
 OC_AUTO_ORDER_LOOKBACK_HOURS = env.integer("OC_AUTO_ORDER_LOOKBACK_HOURS", default=48, minimum=1)
 
 # --- eBay -------------------------------------------------------------------------------
@@ -266,6 +259,8 @@ EBAY_CONNECT_TIMEOUT = env.number("EBAY_CONNECT_TIMEOUT", default=5.0)
 EBAY_READ_TIMEOUT = env.number("EBAY_READ_TIMEOUT", default=60.0)
 # GetOrders re-reads this many minutes before the saved cursor, so no late change is missed.
 EBAY_IMPORT_OVERLAP_MINUTES = env.integer("EBAY_IMPORT_OVERLAP_MINUTES", default=10, minimum=0)
+# How far back the first import of a new connection reads (eBay keeps 90 days).
+EBAY_IMPORT_INITIAL_DAYS = env.integer("EBAY_IMPORT_INITIAL_DAYS", default=30, minimum=1)
 # Where the demo's eBay emulator listens (`manage.py ebay_sandbox`); never used in production.
 EBAY_SANDBOX_URL: str = env.url(
     "EBAY_SANDBOX_URL", default="http://127.0.0.1:8766", schemes=("http",)

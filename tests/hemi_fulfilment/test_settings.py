@@ -49,6 +49,11 @@ def test_database_url_parses_postgres_and_sqlite() -> None:
             "expected a URL starting with redis://",
         ),
         ({}, lambda e: e.text("SECRET_KEY"), "SECRET_KEY is not set"),
+        (
+            {"OC_REGION_EBAY_SITES": "UK"},
+            lambda e: e.mapping("OC_REGION_EBAY_SITES", {}),
+            "KEY=value pairs",
+        ),
     ],
 )
 def test_bad_values_name_the_variable_and_what_it_expects(mapping, call, message) -> None:
@@ -57,6 +62,12 @@ def test_bad_values_name_the_variable_and_what_it_expects(mapping, call, message
     # The value is never echoed: it could be a password.
     for value in mapping.values():
         assert value not in str(info.value)
+
+
+def test_region_mappings_parse_key_value_pairs() -> None:
+    env = Settings({"OC_REGION_EBAY_SITES": "UK=UK, DE=DE ,AU=AU"})
+    assert env.mapping("OC_REGION_EBAY_SITES", {}) == {"UK": "UK", "DE": "DE", "AU": "AU"}
+    assert Settings({}).mapping("X", {"UK": "UK"}) == {"UK": "UK"}
 
 
 def test_admins_parse_names_and_addresses() -> None:
