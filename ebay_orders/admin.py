@@ -28,6 +28,7 @@ from ebay_orders.models import (
 )
 from ebay_orders.runs import last_run
 from ebay_orders.tasks import import_orders_task
+from hemi_fulfilment.admin_forms import https_url_fields, write_only_secret
 from hemi_fulfilment.catalog.admin import EbayAccountAdmin
 from hemi_fulfilment.catalog.models import EbayAccount
 
@@ -65,26 +66,16 @@ def queue_imports(request: HttpRequest, accounts: Iterable[EbayAccount]) -> None
         )
 
 
-def _https_url_fields(field: models.Field, **kwargs: Any) -> forms.Field | None:
-    # A URL typed without a scheme means https (Django 6's default, adopted now).
-    if isinstance(field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return field.formfield(**kwargs)
-
-
 class EbayConnectionForm(forms.ModelForm):
-    new_user_token = forms.CharField(
-        label="OAuth user token",
-        required=False,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="The seller's eBay OAuth user token. Stored encrypted and never shown again; "
+    new_user_token = write_only_secret(
+        "OAuth user token",
+        "The seller's eBay OAuth user token. Stored encrypted and never shown again; "
         "leave blank to keep the stored one.",
     )
 
     class Meta:
         model = EbayConnection
-        formfield_callback = _https_url_fields
+        formfield_callback = https_url_fields
         fields = ["ebay_account", "enabled", "api_url"]
 
     def clean(self) -> dict[str, Any]:

@@ -24,6 +24,16 @@ from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConne
 
 T = TypeVar("T")
 BATCH = 1000
+#: What a snapshot sets on a Product Account Orange Connex row (besides its region).
+FIGURES = (
+    "oc_sku",
+    "available_stock",
+    "intransit_stock",
+    "other_stock",
+    "stock_updated",
+    "created_in_oc",
+    "stale",
+)
 AVAILABLE, IN_TRANSIT = "AVL", "INTRAN"
 
 #: progress(phase, done, total)
@@ -126,6 +136,8 @@ class StockPlan:
 
 
 class _Existing(NamedTuple):
+    """A stored row: its id, then the values of FIGURES in that order."""
+
     id: int
     oc_sku: str
     available: int
@@ -165,17 +177,7 @@ def plan_stock_sync(
     existing = {
         item_account_id: _Existing(*values)
         for item_account_id, *values in ProductAccountOrangeConnex.objects.filter(account=account)
-        .values_list(
-            "item_account_id",
-            "id",
-            "oc_sku",
-            "available_stock",
-            "intransit_stock",
-            "other_stock",
-            "stock_updated",
-            "created_in_oc",
-            "stale",
-        )
+        .values_list("item_account_id", "id", *FIGURES)
         .iterator(chunk_size=5000)
     }
     plan.created_in_oc_before = sum(1 for e in existing.values() if e.created_in_oc)
@@ -309,17 +311,7 @@ def apply_stock_plan(
                 ],
                 update_conflicts=True,
                 unique_fields=["account", "item_account"],
-                update_fields=[
-                    "region",
-                    "oc_sku",
-                    "available_stock",
-                    "intransit_stock",
-                    "other_stock",
-                    "stock_updated",
-                    "created_in_oc",
-                    "stale",
-                    "updated",
-                ],
+                update_fields=["region", *FIGURES, "updated"],
             )
             done += len(chunk)
             progress("write", done, total)

@@ -14,38 +14,26 @@ from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 
+from hemi_fulfilment.admin_forms import https_url_fields, write_only_secret
 from oc_integration.admin.authorization import AuthorizationAdminMixin
 from oc_integration.admin.stock_actions import StockActionsMixin
 from oc_integration.admin.warnings import AccountWarningsMixin
 from oc_integration.models import AccountOrangeConnex
 
 
-def _https_url_fields(field: models.Field, **kwargs: Any) -> forms.Field | None:
-    # URLs typed without a scheme mean https (Django 6's default, adopted now).
-    if isinstance(field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return field.formfield(**kwargs)
-
-
 class AccountOrangeConnexForm(forms.ModelForm):
-    new_secret_key = forms.CharField(
-        label="Secret key",
-        required=False,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="OC's SecretKey. Stored encrypted and never shown again; "
-        "leave blank to keep the stored one.",
+    new_secret_key = write_only_secret(
+        "Secret key",
+        "OC's SecretKey. Stored encrypted and never shown again; leave blank to keep the "
+        "stored one.",
     )
 
-    new_webhook_secret = forms.CharField(
-        label="New callback secret",
-        required=False,
-        strip=True,
-        min_length=16,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="The password OC sends with its outbound callbacks (HTTP Basic, or the "
+    new_webhook_secret = write_only_secret(
+        "New callback secret",
+        "The password OC sends with its outbound callbacks (HTTP Basic, or the "
         "X-Hemi-Webhook-Secret header). Added in front of the stored ones, which keep "
         "working until you drop them below.",
+        min_length=16,
     )
     drop_old_webhook_secrets = forms.BooleanField(
         label="Drop older callback secrets",
@@ -55,7 +43,7 @@ class AccountOrangeConnexForm(forms.ModelForm):
 
     class Meta:
         model = AccountOrangeConnex
-        formfield_callback = _https_url_fields
+        formfield_callback = https_url_fields
         fields = [
             "name",
             "environment",

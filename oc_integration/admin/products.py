@@ -16,6 +16,7 @@ from django.utils import timezone
 from oc_integration.admin.pagination import EstimatedCountPaginator
 from oc_integration.admin.warnings import AccountWarningsMixin
 from oc_integration.models import ProductAccountOrangeConnex
+from oc_integration.stock import FIGURES
 
 STALE_AFTER = timedelta(hours=24)
 OTHER_COUNT_LABELS = {
@@ -182,16 +183,7 @@ class ProductAccountOrangeConnexAdmin(AccountWarningsMixin, admin.ModelAdmin):
         rows = (
             self._filtered(request)
             .values_list(
-                "item_account__product__sku",
-                "item_account__product__title",
-                "region",
-                "oc_sku",
-                "available_stock",
-                "intransit_stock",
-                "other_stock",
-                "stock_updated",
-                "created_in_oc",
-                "stale",
+                "item_account__product__sku", "item_account__product__title", "region", *FIGURES
             )
             .iterator(chunk_size=2000)
         )
@@ -217,6 +209,7 @@ class ProductAccountOrangeConnexAdmin(AccountWarningsMixin, admin.ModelAdmin):
                     "Stale",
                 ]
             )
+            # Columns in the order of FIGURES.
             for sku, title, region, oc_sku, avl, intran, other, updated, created, stale in rows:
                 other = other or {}
                 yield writer.writerow(
