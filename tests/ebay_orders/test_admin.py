@@ -39,7 +39,8 @@ def odd_rows(demo_data: None) -> None:
     """A connection without a token or cursor, a run still running, a run over all accounts,
     a report stuck in sending, an issue without an order id."""
     account = EbayAccount.objects.get(site_code="UK")
-    EbayConnection.objects.create(ebay_account=account)
+    # The demo seeds a connection: strip it to a bare one.
+    EbayConnection.objects.filter(ebay_account=account).update(user_token="", import_cursor=None)
     EbayRun.objects.create(kind=RunKind.IMPORT, ebay_account=account, trigger=RunTrigger.BEAT)
     EbayRun.objects.create(
         kind=RunKind.SHIPPING,
@@ -77,6 +78,7 @@ def test_a_connection_cannot_be_added_without_a_token(
     admin_client: Client, demo_data: None
 ) -> None:
     account = EbayAccount.objects.get(site_code="DE")
+    EbayConnection.objects.all().delete()  # the demo seeds connections; start without any
     page = admin_client.post(
         _url(EbayConnection, "add"), {"ebay_account": account.pk, "enabled": "on"}
     )
