@@ -6,8 +6,9 @@ whoever started it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -27,6 +28,19 @@ def _finish(
     run.save(update_fields=["status", "finished", "summary", "counts", "messages"])
 
 
+def reap_abandoned_runs() -> int:
+    """Mark runs left "running" by a killed worker as failed.
+
+    No run outlives the task time limit; one older than twice that has no worker left.
+    """
+    cutoff = timezone.now() - timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
+    return EbayRun.objects.filter(status=RunStatus.RUNNING, started__lt=cutoff).update(
+        status=RunStatus.FAILED,
+        finished=timezone.now(),
+        summary="The run did not finish (its worker stopped); the next run continues.",
+    )
+
+
 def run_import(
     *,
     account_id: int,
@@ -35,6 +49,7 @@ def run_import(
     progress: Progress | None = None,
 ) -> tuple[EbayRun, ImportResult]:
     """Import one account's orders and record the run."""
+    reap_abandoned_runs()
     run = EbayRun.objects.create(kind=RunKind.IMPORT, ebay_account_id=account_id, trigger=trigger)
     try:
         result = import_orders(account_id=account_id, since=since, progress=progress)
@@ -57,6 +72,7 @@ def run_shipping(
     *, trigger: str, account_id: int | None = None, progress: Progress | None = None
 ) -> tuple[EbayRun, ShippingResult]:
     """Report shipped orders to eBay and record the run."""
+    reap_abandoned_runs()
     run = EbayRun.objects.create(kind=RunKind.SHIPPING, ebay_account_id=account_id, trigger=trigger)
     try:
         result = ship_orders(account_id=account_id, progress=progress)

@@ -192,3 +192,24 @@ def test_demo_connections_are_idempotent_and_keep_a_hand_entered_token(demo_data
     seed_demo_connections("http://127.0.0.1:9999")
     assert EbayConnection.objects.count() == 2
     assert connection_of(uk.ebay_account).user_token == "typed-by-hand"
+
+
+@pytest.mark.django_db
+def test_a_run_left_running_by_a_killed_worker_is_marked_failed(settings: Any) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ebay_orders.models import RunKind
+    from ebay_orders.runs import reap_abandoned_runs
+
+    stuck = EbayRun.objects.create(kind=RunKind.IMPORT, trigger=RunTrigger.BEAT)
+    fresh = EbayRun.objects.create(kind=RunKind.IMPORT, trigger=RunTrigger.BEAT)
+    EbayRun.objects.filter(pk=stuck.pk).update(
+        started=timezone.now() - timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT + 60)
+    )
+    assert reap_abandoned_runs() == 1
+    stuck.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stuck.status == RunStatus.FAILED and "did not finish" in stuck.summary
+    assert fresh.status == RunStatus.RUNNING
