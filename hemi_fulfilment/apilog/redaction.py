@@ -33,6 +33,11 @@ SENSITIVE_NAMES = {
     "x-hemi-webhook-secret",
 }
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
+# A "secret_name": "value" pair in JSON that could not be parsed (e.g. a cut-off body).
+_JSON_SECRET = re.compile(
+    r'("(?:' + "|".join(re.escape(n) for n in sorted(SENSITIVE_NAMES)) + r')"\s*:\s*)"[^"]*"',
+    re.IGNORECASE,
+)
 _XML_SECRET = re.compile(r"(<(eBayAuthToken|RequesterCredentials)[^>]*>)(.*?)(</\2>)", re.S | re.I)
 
 
@@ -57,8 +62,9 @@ def _walk(value: Any) -> Any:
 
 
 def redact_text(text: str) -> str:
-    """Redact JWTs and XML credentials inside free text."""
+    """Redact JWTs, JSON secret fields and XML credentials inside free text."""
     text = _JWT.sub(REDACTED, text)
+    text = _JSON_SECRET.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
     return _XML_SECRET.sub(lambda m: m.group(1) + REDACTED + m.group(4), text)
 
 

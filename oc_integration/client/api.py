@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -10,6 +11,7 @@ import requests
 from hemi_fulfilment.apilog.records import CallRecorder, discard
 from oc_integration.client.connection import ConnectionSettings
 from oc_integration.client.envelope import (
+    ObjectHook,
     OCResponse,
     new_message_id,
     now_ms,
@@ -67,20 +69,23 @@ class OCApiClient:
         method: str = "POST",
         with_token: bool = True,
         api_version: str | None = None,
+        object_hook: ObjectHook | None = None,
     ) -> OCResponse:
         """Call ``path`` (relative to the API base, e.g. ``/3pp/inventory/v1/snapshot``).
 
         A rejected token is renewed once and the call retried once; every other failure
-        is raised as its typed error.
+        is raised as its typed error. ``object_hook`` is passed to the JSON parser.
         """
         token = self._token() if with_token else None
+        send = partial(
+            self._send, operation, path, data, method, api_version=api_version, hook=object_hook
+        )
         try:
-            return self._send(operation, path, data, method, token, api_version)
+            return send(token)
         except OCTokenRejected:
             if token is None or self.tokens is None:
                 raise
-            renewed = self.tokens.renew_after_rejection(token)
-            return self._send(operation, path, data, method, renewed, api_version)
+            return send(self.tokens.renew_after_rejection(token))
 
     def _token(self) -> str:
         if self.tokens is None:
@@ -96,7 +101,9 @@ class OCApiClient:
         data: Any,
         method: str,
         token: str | None,
+        *,
         api_version: str | None,
+        hook: ObjectHook | None,
     ) -> OCResponse:
         conn = self.connection
         message_id = new_message_id()
@@ -141,6 +148,6 @@ class OCApiClient:
                     status=response.status_code,
                     correlation_id=message_id,
                 )
-            return parse_response(response.text, correlation_id=message_id)
+            return parse_response(response.content, correlation_id=message_id, object_hook=hook)
 
         return perform(self.session, conn, exchange, self.recorder, interpret)

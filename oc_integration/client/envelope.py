@@ -6,6 +6,7 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,10 +59,22 @@ def _is_success_code(code: Any) -> bool:
     return str(code).strip() == "0"
 
 
-def parse_response(text: str, *, correlation_id: str) -> OCResponse:
-    """Parse OC's response envelope, raising the matching typed error when it is not a success."""
+#: Called by the JSON parser for every object, innermost first (``json.loads`` object_hook).
+ObjectHook = Callable[[dict[str, Any]], Any]
+
+
+def parse_response(
+    body: str | bytes, *, correlation_id: str, object_hook: ObjectHook | None = None
+) -> OCResponse:
+    """Parse OC's response envelope, raising the matching typed error when it is not a success.
+
+    ``object_hook`` lets a caller turn rows into compact objects while parsing, so a large
+    answer never exists as a tree of dicts.
+    """
     try:
-        payload = json.loads(text)
+        payload = json.loads(body, object_hook=object_hook)
+    except OCMalformedResponse:
+        raise
     except ValueError:
         raise OCMalformedResponse(
             "OC's answer is not valid JSON (it may have been cut off).",

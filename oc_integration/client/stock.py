@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -61,47 +62,65 @@ class SnapshotRow:
     regions: tuple[RegionStock, ...]
 
 
-def _row(index: int, raw: Any) -> SnapshotRow:
-    def bad(why: str) -> OCMalformedResponse:
-        return OCMalformedResponse(f"Stock snapshot row {index + 1}: {why}.")
+class _RowBuilder:
+    """A ``json.loads`` object hook that turns snapshot rows into compact objects as they
+    are parsed, so a 100,000-SKU answer never exists as millions of dicts at once."""
 
-    if not isinstance(raw, dict):
-        raise bad("not an object")
-    oc_sku, seller_sku = raw.get("MFSKUID"), raw.get("sellerSkuId")
-    if not isinstance(oc_sku, str) or not oc_sku.strip() or len(oc_sku.strip()) > 15:
-        raise bad(f"MFSKUID {oc_sku!r} is missing or longer than 15 characters")
-    if not isinstance(seller_sku, str) or not seller_sku.strip():
-        raise bad(f"sellerSkuId is missing for MFSKUID {oc_sku}")
-    try:
-        moment = parse_oc_time(str(raw.get("snapshotTime") or ""))
-    except ValueError:
-        raise bad(f"snapshotTime {raw.get('snapshotTime')!r} is not in OC's format") from None
-    regions = []
-    region_list = raw.get("serviceRegionList")
-    if not isinstance(region_list, list):
-        raise bad(f"serviceRegionList is missing for MFSKUID {oc_sku}")
-    for entry in region_list:
-        if not isinstance(entry, dict) or not isinstance(entry.get("serviceRegion"), str):
-            raise bad(f"a serviceRegion of MFSKUID {oc_sku} has no name")
-        counts: dict[str, int] = {}
-        for item in entry.get("inventoryList") or []:
-            status = item.get("inventoryStatus") if isinstance(item, dict) else None
-            count = item.get("actualCount") if isinstance(item, dict) else None
+    def __init__(self) -> None:
+        self.rows = 0
+
+    def bad(self, why: str) -> OCMalformedResponse:
+        return OCMalformedResponse(f"Stock snapshot row {self.rows + 1}: {why}.")
+
+    def __call__(self, obj: dict[str, Any]) -> Any:
+        if "inventoryStatus" in obj:
+            status, count = obj.get("inventoryStatus"), obj.get("actualCount")
             if not isinstance(status, str) or isinstance(count, bool) or not isinstance(count, int):
-                raise bad(f"an inventory count of MFSKUID {oc_sku} is not a whole number")
-            counts[status] = count
-        regions.append(RegionStock(entry["serviceRegion"].strip(), counts))
-    return SnapshotRow(oc_sku.strip(), seller_sku.strip(), moment, tuple(regions))
+                raise self.bad("an inventory count is not a whole number")
+            return (sys.intern(status), count)
+        if "serviceRegion" in obj:
+            return self._region(obj)
+        if "sellerSkuId" in obj or "MFSKUID" in obj:
+            row = self._row(obj)
+            self.rows += 1
+            return row
+        return obj
+
+    def _region(self, obj: dict[str, Any]) -> RegionStock:
+        region, counts = obj.get("serviceRegion"), obj.get("inventoryList") or []
+        if not isinstance(region, str) or not region.strip():
+            raise self.bad("a serviceRegion has no name")
+        if not isinstance(counts, list) or not all(isinstance(c, tuple) for c in counts):
+            raise self.bad(f"the inventoryList of region {region} is not a list of counts")
+        return RegionStock(sys.intern(region.strip()), dict(counts))
+
+    def _row(self, raw: dict[str, Any]) -> SnapshotRow:
+        oc_sku, seller_sku = raw.get("MFSKUID"), raw.get("sellerSkuId")
+        if not isinstance(oc_sku, str) or not oc_sku.strip() or len(oc_sku.strip()) > 15:
+            raise self.bad(f"MFSKUID {oc_sku!r} is missing or longer than 15 characters")
+        if not isinstance(seller_sku, str) or not seller_sku.strip():
+            raise self.bad(f"sellerSkuId is missing for MFSKUID {oc_sku}")
+        try:
+            moment = parse_oc_time(str(raw.get("snapshotTime") or ""))
+        except ValueError:
+            raise self.bad(
+                f"snapshotTime {raw.get('snapshotTime')!r} is not in OC's format"
+            ) from None
+        regions = raw.get("serviceRegionList")
+        if not isinstance(regions, list) or not all(isinstance(r, RegionStock) for r in regions):
+            raise self.bad(f"serviceRegionList is missing or malformed for MFSKUID {oc_sku}")
+        return SnapshotRow(oc_sku.strip(), seller_sku.strip(), moment, tuple(regions))
 
 
-def parse_snapshot(data: Any) -> list[SnapshotRow]:
-    """Every row of ``data``, or :class:`OCMalformedResponse` if any row is not well-formed."""
-    if not isinstance(data, list):
-        raise OCMalformedResponse("Stock snapshot: 'data' is not a list of SKUs.")
-    return [_row(index, raw) for index, raw in enumerate(data)]
+def _checked(data: Any) -> list[SnapshotRow]:
+    if not isinstance(data, list) or not all(isinstance(r, SnapshotRow) for r in data):
+        raise OCMalformedResponse("Stock snapshot: 'data' is not a list of SKU rows.")
+    return data
 
 
 def fetch_stock_snapshot(client: OCApiClient, oc_sku: str | None = None) -> list[SnapshotRow]:
     """Every SKU's stock (``oc_sku`` None) or one SKU's, as OC reports it right now."""
-    response = client.call("stock snapshot", SNAPSHOT_PATH, [{"MFSKUID": oc_sku}])
-    return parse_snapshot(response.data)
+    response = client.call(
+        "stock snapshot", SNAPSHOT_PATH, [{"MFSKUID": oc_sku}], object_hook=_RowBuilder()
+    )
+    return _checked(response.data)

@@ -25,6 +25,9 @@ from oc_integration.client.errors import (
 T = TypeVar("T")
 
 USER_AGENT = "HemiFulfilment/0.1 (+Orange Connex integration)"
+# The call log keeps a few thousand characters of each body; capturing a bounded prefix
+# keeps a 100 MB stock snapshot from being decoded (and redacted) a second time.
+LOG_CAPTURE_BYTES = 64 * 1024
 
 
 def new_session() -> requests.Session:
@@ -113,10 +116,20 @@ def perform(
                 outcome=_outcome_of(error),
                 request_headers=dict(exchange.headers),
                 request_body=exchange.body,
-                response_body=response.text if response is not None else "",
+                response_body=_captured(response),
                 error_message=str(error) if isinstance(error, OCError) else "",
             )
         )
+
+
+def _captured(response: requests.Response | None) -> str:
+    if response is None:
+        return ""
+    content = response.content
+    captured = content[:LOG_CAPTURE_BYTES].decode("utf-8", errors="replace")
+    if len(content) > LOG_CAPTURE_BYTES:
+        captured += f"… [{len(content) - LOG_CAPTURE_BYTES} more bytes not captured]"
+    return captured
 
 
 def raise_for_server_error(response: requests.Response, *, correlation_id: str) -> None:

@@ -1,0 +1,111 @@
+"""Parsing OC's stock snapshot: both time formats, every row checked, nothing half-read."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import responses
+
+from hemi_fulfilment.apilog.redaction import REDACTED, redact_body
+from oc_integration.client import ConnectionSettings, OCApiClient, OCMalformedResponse
+from oc_integration.client.stock import fetch_stock_snapshot, parse_oc_time
+
+API = "https://oc.test/openapi"
+
+
+class _Tokens:
+    def access_token(self) -> str:
+        return "t"
+
+    def renew_after_rejection(self, rejected_token: str) -> str:
+        return "t2"
+
+
+def _client() -> OCApiClient:
+    return OCApiClient(
+        ConnectionSettings(None, "OC", API, "https://oc.test", "ck", "sk"), _Tokens()
+    )
+
+
+def _row(sku: str, when: str, avl: Any = 3) -> dict[str, Any]:
+    return {
+        "MFSKUID": f"OC{sku}",
+        "sellerSkuId": sku,
+        "snapshotTime": when,
+        "serviceRegionList": [
+            {
+                "serviceRegion": "UK",
+                "inventoryList": [
+                    {"inventoryStatus": "AVL", "actualCount": avl},
+                    {"inventoryStatus": "INTRAN", "actualCount": 1},
+                    {"inventoryStatus": "NEWSTATUS", "actualCount": 9},
+                ],
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2021-10-22T09:56:41+0800", datetime(2021, 10, 22, 1, 56, 41, tzinfo=UTC)),
+        ("2018-11-28T20:09:57:001+0800", datetime(2018, 11, 28, 12, 9, 57, 1000, tzinfo=UTC)),
+        ("2018-11-28T20:09:57.250Z", datetime(2018, 11, 28, 20, 9, 57, 250000, tzinfo=UTC)),
+        ("2018-11-28T20:09:57+08:00", datetime(2018, 11, 28, 12, 9, 57, tzinfo=UTC)),
+    ],
+)
+def test_both_of_ocs_time_formats_become_aware_datetimes(text: str, expected: datetime) -> None:
+    assert parse_oc_time(text) == expected
+
+
+@responses.activate
+def test_rows_are_parsed_into_compact_objects_keeping_unknown_statuses() -> None:
+    responses.post(
+        f"{API}/3pp/inventory/v1/snapshot",
+        json={
+            "code": 0,
+            "data": [
+                _row("A1", "2021-10-22T09:56:41+0800"),
+                _row("B2", "2018-11-28T20:09:57:001+0800"),
+            ],
+        },
+    )
+    rows = fetch_stock_snapshot(_client())
+    assert [r.seller_sku for r in rows] == ["A1", "B2"]
+    assert rows[0].regions[0].region == "UK"
+    assert rows[0].regions[0].counts == {"AVL": 3, "INTRAN": 1, "NEWSTATUS": 9}
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    "bad",
+    [
+        _row("C3", "yesterday"),
+        _row("C3", "2021-10-22T09:56:41+0800", avl="three"),
+        {**_row("C3", "2021-10-22T09:56:41+0800"), "MFSKUID": "X" * 16},
+        {**_row("C3", "2021-10-22T09:56:41+0800"), "sellerSkuId": ""},
+        {**_row("C3", "2021-10-22T09:56:41+0800"), "serviceRegionList": None},
+    ],
+    ids=["bad-time", "bad-count", "long-mfskuid", "no-seller-sku", "no-regions"],
+)
+def test_one_malformed_row_rejects_the_whole_snapshot(bad: dict[str, Any]) -> None:
+    good = _row("A1", "2021-10-22T09:56:41+0800")
+    responses.post(f"{API}/3pp/inventory/v1/snapshot", json={"code": 0, "data": [good, good, bad]})
+    with pytest.raises(OCMalformedResponse, match="row 3"):
+        fetch_stock_snapshot(_client())
+
+
+@responses.activate
+def test_data_that_is_not_a_list_of_rows_is_malformed() -> None:
+    responses.post(f"{API}/3pp/inventory/v1/snapshot", json={"code": 0, "data": {"rows": []}})
+    with pytest.raises(OCMalformedResponse):
+        fetch_stock_snapshot(_client())
+
+
+def test_a_cut_off_json_body_still_has_its_secrets_redacted() -> None:
+    body = json.dumps({"access_token": "abc", "refresh_token": "def", "data": ["x" * 50]})[:70]
+    redacted = redact_body(body)
+    assert "abc" not in redacted and "def" not in redacted and REDACTED in redacted
