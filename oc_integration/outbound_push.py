@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -40,6 +41,8 @@ from oc_integration.outbound_validation import creation_payload
 logger = logging.getLogger(__name__)
 
 DUPLICATE_REFERENCE = "400409"
+# A send takes seconds; one still "Sending" after this long belongs to a push that died.
+INTERRUPTED_AFTER = timedelta(minutes=10)
 NOT_CONFIRMED = (OCTransportError, OCServerError, OCMalformedResponse)
 
 #: progress(sent so far, total queued when the push started)
@@ -176,8 +179,21 @@ def _apply_creation(
     result.unknown += unknown
 
 
+def release_interrupted_sends(account: AccountOrangeConnex) -> int:
+    """Orders left Sending by a push that died mid-call become Unknown (then checked)."""
+    cutoff = timezone.now() - INTERRUPTED_AFTER
+    return OutboundOrder.objects.filter(
+        account=account, status=OutboundStatus.SENDING, sent_at__lt=cutoff
+    ).update(
+        status=OutboundStatus.UNKNOWN,
+        last_error="The push sending this order stopped mid-call; checking with OC.",
+        updated=timezone.now(),
+    )
+
+
 def reconcile_unknown(account: AccountOrangeConnex, result: PushResult) -> None:
     """Look up Unknown orders by reference: what OC has is taken over, the rest re-queued."""
+    release_interrupted_sends(account)
     pending = list(
         OutboundOrder.objects.filter(account=account, status=OutboundStatus.UNKNOWN).values_list(
             "reference_number", flat=True

@@ -228,3 +228,22 @@ def test_the_service_list_is_cached_per_region_and_checked_before_sending(
         "OC offers no service NoSuchService in UK."
         in result.invalid["SVC-00000"]["shipping_service_code"]
     )
+
+
+@pytest.mark.django_db
+def test_orders_left_sending_by_a_dead_push_are_checked_not_resent(
+    stocked: AccountOrangeConnex, oc_sandbox: Sandbox
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _prepare(stocked, web_orders(2, prefix="DEAD"))
+    push_queued(stocked.pk)  # OC has both
+    OutboundOrder.objects.update(
+        status=OutboundStatus.SENDING, sent_at=timezone.now() - timedelta(hours=1)
+    )
+    result = push_queued(stocked.pk)
+    assert result.reconciled == 2 and result.calls == 0
+    assert set(OutboundOrder.objects.values_list("status", flat=True)) == {OutboundStatus.SUBMITTED}
+    assert len(oc_sandbox.orders()) == 2
