@@ -16,14 +16,18 @@ from typing import Any, NamedTuple, TypeVar
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
-from hemi_fulfilment.catalog.models import EbayAccount, ItemAccount, Product
+from hemi_fulfilment.catalog.models import EbayAccount, Product
 from oc_integration.client.stock import SnapshotRow
 from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConnex
+from oc_integration.stock_writer import upsert_stock_rows
 
 T = TypeVar("T")
 BATCH = 1000
+# Rows per write: large, since a write is one COPY and one upsert (progress steps too).
+WRITE_BATCH = 20_000
 #: What a snapshot sets on a Product Account Orange Connex row (besides its region).
 FIGURES = (
     "oc_sku",
@@ -183,21 +187,28 @@ def plan_stock_sync(
     plan.created_in_oc_before = sum(1 for e in existing.values() if e.created_in_oc)
     seen: set[int] = set()
     unmapped: set[str] = set()
+    site_ids = [pk for pk, _ in regions.values()]
     done = 0
     for chunk in _chunks(rows):
-        products = dict(
-            Product.objects.filter(sku__in={r.seller_sku for r in chunk}).values_list("sku", "pk")
-        )
-        listings = {
-            (product_id, ebay_account_id): pk
-            for pk, product_id, ebay_account_id in ItemAccount.objects.filter(
-                product_id__in=products.values(),
-                ebay_account_id__in=[pk for pk, _ in regions.values()],
-            ).values_list("pk", "product_id", "ebay_account_id")
-        }
+        # One query per 1,000 SKUs: each product with its listings on the mapped eBay sites.
+        products: dict[str, int] = {}
+        listings: dict[tuple[int, int], int] = {}
+        for sku, product_id, listing_id, ebay_account_id in (
+            Product.objects.filter(sku__in={r.seller_sku for r in chunk})
+            .annotate(
+                listing=FilteredRelation(
+                    "item_accounts",
+                    condition=Q(item_accounts__ebay_account_id__in=site_ids),
+                )
+            )
+            .values_list("sku", "pk", "listing__pk", "listing__ebay_account_id")
+        ):
+            products[sku] = product_id
+            if listing_id is not None and ebay_account_id is not None:
+                listings[(product_id, ebay_account_id)] = listing_id
         for row in chunk:
-            product_id = products.get(row.seller_sku)
-            if product_id is None:
+            found = products.get(row.seller_sku)
+            if found is None:
                 plan.unknown_skus.append(f"SKU {row.seller_sku} is not in Hemi")
                 continue
             for stock in row.regions:
@@ -205,7 +216,7 @@ def plan_stock_sync(
                     unmapped.add(stock.region)
                     continue
                 ebay_account_id, ebay_account_name = regions[stock.region]
-                item_account_id = listings.get((product_id, ebay_account_id))
+                item_account_id = listings.get((found, ebay_account_id))
                 if item_account_id is None:
                     plan.missing_item_accounts.append(
                         f"SKU {row.seller_sku} item account for {ebay_account_name} is missing"
@@ -290,29 +301,8 @@ def apply_stock_plan(
     total = len(plan.upserts) + len(plan.flips)
     done = 0
     with transaction.atomic():
-        for chunk in _chunks(plan.upserts):
-            ProductAccountOrangeConnex.objects.bulk_create(
-                [
-                    ProductAccountOrangeConnex(
-                        account=account,
-                        item_account_id=u.item_account_id,
-                        region=u.region,
-                        oc_sku=u.oc_sku,
-                        available_stock=u.available,
-                        intransit_stock=u.intransit,
-                        other_stock=u.other,
-                        stock_updated=datetime.fromisoformat(u.stock_updated),
-                        created_in_oc=True,
-                        stale=False,
-                        created=now,
-                        updated=now,
-                    )
-                    for u in chunk
-                ],
-                update_conflicts=True,
-                unique_fields=["account", "item_account"],
-                update_fields=["region", *FIGURES, "updated"],
-            )
+        for chunk in _chunks(plan.upserts, WRITE_BATCH):
+            upsert_stock_rows(account.pk, chunk, now)
             done += len(chunk)
             progress("write", done, total)
         for flips in _chunks(plan.flips):
