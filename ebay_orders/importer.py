@@ -1,9 +1,10 @@
 """The GetOrders import for one eBay account: windows, pages, the cursor, bad orders.
 
 Windows run from the saved cursor (minus ``EBAY_IMPORT_OVERLAP_MINUTES``) to two minutes
-before now, at most 30 days each. Each order is stored in its own savepoint, so one bad
-order is recorded and skipped while the rest of the page imports; the cursor moves to a
-window's end only once every page of that window is done.
+before now, at most 30 days each. A page is stored in bulk in one transaction (a fixed
+number of SQL statements, whatever its size); one bad order is recorded and skipped while
+the rest of the page imports; the cursor moves to a window's end only once every page of
+that window is done.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -27,16 +28,9 @@ from ebay_orders.client import (
 )
 from ebay_orders.connections import ConnectionNotReady, client_for
 from ebay_orders.models import EbayConnection, IssueKind
-from ebay_orders.order_store import (
-    CREATED,
-    UNCHANGED,
-    UPDATED,
-    OrderRejected,
-    flag_issue,
-    mixed_message,
-    store_order,
-)
-from hemi_fulfilment.catalog.models import EbayAccount, Product
+from ebay_orders.order_issues import IssueNote, flag_issues, mixed_message
+from ebay_orders.order_store import CREATED, UNCHANGED, UPDATED, Rejection, store_page
+from hemi_fulfilment.catalog.models import EbayAccount
 
 logger = logging.getLogger(__name__)
 
@@ -176,42 +170,48 @@ def _reject(
     result: ImportResult,
     *,
     failed: bool = False,
-) -> None:
+) -> IssueNote:
+    """Count and report an order left out; the note is recorded with the page's others."""
     logger.warning("eBay import %s: %s", account, message)
     result.messages.append(message)
     if failed:
         result.failed += 1
     else:
         result.skipped += 1
-    if not result.dry_run:
-        flag_issue(account=account, ebay_order_id=order_id, kind=kind, message=message)
+    return IssueNote(ebay_order_id=order_id, kind=kind, message=message)
 
 
 def _import_page(page: GetOrdersPage, account: EbayAccount, result: ImportResult) -> None:
     result.messages.extend(f"GetOrders warning: {warning}" for warning in page.warnings)
+    notes: list[IssueNote] = []
     for problem in page.problems:
         label = problem.order_id or "(without OrderID)"
         message = f"Order {label} is malformed and was skipped: {problem.message}"
-        _reject(account, problem.order_id, IssueKind.MALFORMED, message, result)
-    skus = {line.sku for order in page.orders for line in order.lines if line.sku}
-    products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
-    for parsed in page.orders:
-        try:
-            with transaction.atomic():
-                stored = store_order(account=account, parsed=parsed, products=products)
-                if result.dry_run:
-                    transaction.set_rollback(True)
-        except OrderRejected as exc:
-            _reject(account, parsed.order_id, exc.kind, f"{exc.message}: skipped", result)
-        except DatabaseError as exc:
-            logger.exception("eBay import %s: order %s not stored", account, parsed.order_id)
-            message = f"Order {parsed.order_id} could not be stored: {exc}"
-            _reject(account, parsed.order_id, IssueKind.NOT_STORED, message, result, failed=True)
-        else:
-            result.note(parsed.order_id, stored.outcome, stored.fulfilment)
-            if stored.fulfilment == "mixed":
+        notes.append(_reject(account, problem.order_id, IssueKind.MALFORMED, message, result))
+    # One transaction per page: a crash mid-page leaves none of it written, and the
+    # cursor only moves once the whole window is done, so the next run reads it again.
+    with transaction.atomic():
+        for outcome in store_page(account=account, orders=page.orders):
+            if isinstance(outcome, Rejection):
+                notes.append(
+                    _reject(
+                        account,
+                        outcome.order_id,
+                        outcome.kind,
+                        outcome.message,
+                        result,
+                        failed=outcome.failed,
+                    )
+                )
+                continue
+            result.note(outcome.order_id, outcome.outcome, outcome.fulfilment)
+            if outcome.fulfilment == "mixed":
                 result.flagged += 1
-                result.messages.append(mixed_message(parsed.order_id))
+                result.messages.append(mixed_message(outcome.order_id))
+        if result.dry_run:
+            transaction.set_rollback(True)
+        else:
+            flag_issues(account=account, notes=notes)
 
 
 class WindowUnstable(Exception):
