@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # DATABASE_URL / CACHE_URL / CELERY_BROKER_URL say otherwise.
 DEMO_ENV := DEBUG=true
 
-.PHONY: demo test lint typecheck check install lock key clean-var screenshots
+.PHONY: demo test lint typecheck check install lock key clean-var bench-stock
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -38,6 +38,13 @@ typecheck: $(STAMP)
 	DEBUG=true $(VENV)/bin/mypy hemi_fulfilment oc_integration ebay_orders tests
 
 check: lint typecheck test
+
+## bench-stock: stock-sync benchmark, 100,000 SKUs over HTTP on a dedicated PostgreSQL database
+## (figures only, no pass/fail; BENCH_ARGS="--skus 20000" for a quicker run)
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hemi_bench
+bench-stock: $(STAMP)
+	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) CACHE_URL=locmemcache:// VAR_DIR=$(CURDIR)/var/bench \
+		$(PY) -m tests.benchmarks.stock_sync $(BENCH_ARGS)
 
 ## lock: re-resolve the pinned versions in constraints.txt after changing pyproject.toml
 lock:
