@@ -100,41 +100,45 @@ def prepare_outbound_orders(
         account, (line[0] for lines in lines_by_order.values() for line in lines if line[0])
     )
     services = services_by_region()
-    with transaction.atomic():
-        for order in orders:
-            if order.is_fulfilled_by_ebay:
-                result.skipped.append(
-                    f"{order.number} is Fulfilled by eBay: eBay's program ships it, not an "
-                    "outbound order."
-                )
-                continue
-            if order.number in existing:
-                result.skipped.append(
-                    f"{order.number} already has an outbound order at {account} "
-                    f"({OutboundStatus(existing[order.number]).label})."
-                )
-                continue
-            outbound, lines = _build(account, order, lines_by_order[order.pk], stock)
-            check = validate(
-                outbound,
-                lines,
-                services=services.get(outbound.service_region, set()),
-                available={
-                    oc: avl
-                    for (_, region), (oc, avl) in stock.items()
-                    if region == outbound.service_region
-                },
+    built: list[tuple[OutboundOrder, list[OutboundOrderLine]]] = []
+    for order in orders:
+        if order.is_fulfilled_by_ebay:
+            result.skipped.append(
+                f"{order.number} is Fulfilled by eBay: eBay's program ships it, not an "
+                "outbound order."
             )
-            _record_validation(outbound, check)
-            outbound.save()
+            continue
+        if order.number in existing:
+            result.skipped.append(
+                f"{order.number} already has an outbound order at {account} "
+                f"({OutboundStatus(existing[order.number]).label})."
+            )
+            continue
+        outbound, lines = _build(account, order, lines_by_order[order.pk], stock)
+        check = validate(
+            outbound,
+            lines,
+            services=services.get(outbound.service_region, set()),
+            available={
+                oc: avl
+                for (_, region), (oc, avl) in stock.items()
+                if region == outbound.service_region
+            },
+        )
+        _record_validation(outbound, check)
+        built.append((outbound, lines))
+        if check.ok:
+            result.queued.append(order.number)
+        else:
+            result.invalid[order.number] = check.errors
+        result.warnings += [f"{order.number}: {w}" for w in check.warnings]
+    with transaction.atomic():
+        # Two statements for the whole selection (bulk_create returns the new ids).
+        OutboundOrder.objects.bulk_create([outbound for outbound, _ in built])
+        for outbound, lines in built:
             for line in lines:
                 line.outbound_order = outbound
-            OutboundOrderLine.objects.bulk_create(lines)
-            if check.ok:
-                result.queued.append(order.number)
-            else:
-                result.invalid[order.number] = check.errors
-            result.warnings += [f"{order.number}: {w}" for w in check.warnings]
+        OutboundOrderLine.objects.bulk_create([line for _, lines in built for line in lines])
     return result
 
 

@@ -41,6 +41,24 @@ from oc_integration.outbound_validation import creation_payload
 logger = logging.getLogger(__name__)
 
 DUPLICATE_REFERENCE = "400409"
+# What claiming a batch and recording OC's answer change (written in one statement each).
+CLAIM_FIELDS = [
+    "status",
+    "send_attempts",
+    "sent_at",
+    "warnings",
+    "validation_errors",
+    "last_error",
+    "updated",
+]
+RESULT_FIELDS = [
+    "status",
+    "oc_order_number",
+    "status_changed_at",
+    "last_error",
+    "rejection_code",
+    "updated",
+]
 # A send takes seconds; one still "Sending" after this long belongs to a push that died.
 INTERRUPTED_AFTER = timedelta(minutes=10)
 NOT_CONFIRMED = (OCTransportError, OCServerError, OCMalformedResponse)
@@ -96,7 +114,8 @@ def _claim_batch(account: AccountOrangeConnex, result: PushResult) -> list[Outbo
                 words = " ".join(m for msgs in check.errors.values() for m in msgs)
                 outbound.last_error = f"Not sent: {words}"
                 result.invalid[outbound.reference_number] = words
-            outbound.save()
+            outbound.updated = now
+        OutboundOrder.objects.bulk_update(candidates, CLAIM_FIELDS)
     return batch
 
 
@@ -175,7 +194,8 @@ def _apply_creation(
                 outbound.status = OutboundStatus.UNKNOWN
                 outbound.last_error = "OC did not confirm this order; checking with Query v2."
                 unknown.append(reference)
-            outbound.save()
+            outbound.updated = now
+        OutboundOrder.objects.bulk_update(batch, RESULT_FIELDS)
     result.unknown += unknown
 
 

@@ -247,3 +247,22 @@ def test_orders_left_sending_by_a_dead_push_are_checked_not_resent(
     assert result.reconciled == 2 and result.calls == 0
     assert set(OutboundOrder.objects.values_list("status", flat=True)) == {OutboundStatus.SUBMITTED}
     assert len(oc_sandbox.orders()) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_preparing_and_pushing_cost_the_same_statements_for_5_or_50_orders(
+    stocked: AccountOrangeConnex,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(count: int, prefix: str) -> tuple[int, int]:
+        orders = web_orders(count, prefix=prefix)
+        with CaptureQueriesContext(connection) as prepared:
+            _prepare(stocked, orders)
+        with CaptureQueriesContext(connection) as pushed:
+            assert len(push_queued(stocked.pk).submitted) == count
+        return len(prepared), len(pushed)
+
+    assert statements(5, "FEW") == statements(50, "MANY")
