@@ -1,12 +1,11 @@
-"""Helpers shared by the eBay management commands: picking accounts, parsing dates, progress."""
+"""Helpers shared by the eBay management commands: picking accounts, parsing dates."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
-from django.core.management.base import CommandError, OutputWrapper
+from django.core.management.base import CommandError
 from django.db.models import Q
-from tqdm import tqdm
 
 from ebay_orders.connections import enabled_account_ids
 from hemi_fulfilment.catalog.models import EbayAccount
@@ -40,8 +39,3 @@ def parse_since(value: str) -> datetime:
             f"--since {value!r} is not a date: use YYYY-MM-DD or an ISO 8601 time."
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def progress_bar(stdout: OutputWrapper, description: str) -> tqdm:
-    """A tqdm bar on a terminal; silent when the output is a file, a pipe or a log."""
-    return tqdm(desc=description, unit="order", disable=not stdout.isatty(), leave=False)

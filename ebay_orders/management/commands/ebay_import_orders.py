@@ -7,9 +7,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ebay_orders.importer import ImportResult, import_orders
-from ebay_orders.management.commands._common import parse_since, pick_accounts, progress_bar
+from ebay_orders.management.commands._common import parse_since, pick_accounts
 from ebay_orders.models import RunTrigger
 from ebay_orders.runs import run_import
+from hemi_fulfilment.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError("No enabled eBay connection: add one under eBay connections.")
         failed = []
         for account in accounts:
-            with progress_bar(self.stdout, f"Importing {account}") as bar:
+            with progress_bar(self.stdout, f"Importing {account}", unit="order") as bar:
                 result = self._import(account.pk, since, options["dry_run"], bar.update)
             self._report(result)
             if not result.succeeded:

@@ -6,10 +6,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ebay_orders.management.commands._common import pick_accounts, progress_bar
+from ebay_orders.management.commands._common import pick_accounts
 from ebay_orders.models import RunTrigger
 from ebay_orders.runs import run_shipping
 from ebay_orders.shipping import ShippingResult, ship_orders
+from hemi_fulfilment.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         account_id = pick_accounts(options["account"])[0].pk if options["account"] else None
-        with progress_bar(self.stdout, "Reporting shipments") as bar:
+        with progress_bar(self.stdout, "Reporting shipments", unit="order") as bar:
             result = self._ship(account_id, options["dry_run"], bar.update)
         style = self.style.SUCCESS if result.succeeded else self.style.ERROR
         self.stdout.write(style(result.summary()))

@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from oc_integration.models import AccountOrangeConnex
+from hemi_fulfilment.progress import progress_bar, set_progress
+from oc_integration.management.accounts import select_accounts
 from oc_integration.outbound_push import preview_queued, push_queued
-from oc_integration.sync_runs import authorized_accounts
 
 
 class Command(BaseCommand):
@@ -25,18 +25,9 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Validate and list; send nothing."
         )
 
-    def _accounts(self, selector: str | None) -> list[AccountOrangeConnex]:
-        if not selector:
-            return authorized_accounts()
-        field = "pk" if selector.isdigit() else "name"
-        account = AccountOrangeConnex.objects.filter(**{field: selector}).first()
-        if account is None:
-            raise CommandError(f"No OC account {selector!r}.")
-        return [account]
-
     def handle(self, *args: Any, **options: Any) -> None:
         failed = False
-        for account in self._accounts(options["account"]):
+        for account in select_accounts(options["account"]):
             self.stdout.write(f"Outbound orders for {account}")
             if options["dry_run"]:
                 valid, invalid = preview_queued(account.pk)
@@ -44,12 +35,10 @@ class Command(BaseCommand):
                 for reference, errors in invalid.items():
                     self.stdout.write(f"  Invalid, would not send {reference}: {errors}")
                 continue
-            bar = tqdm(total=0, unit=" order", disable=not sys.stderr.isatty(), leave=False)
+            bar = progress_bar(sys.stderr, "pushing", unit="order")
 
             def progress(done: int, total: int, bar: tqdm = bar) -> None:
-                bar.total = total
-                bar.n = done
-                bar.refresh()
+                set_progress(bar, done, total)
 
             try:
                 result = push_queued(account.pk, progress=progress)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from oc_integration.models import AccountOrangeConnex, SyncRun
-from oc_integration.sync_runs import authorized_accounts, queue_stock_sync, run_stock_sync
+from hemi_fulfilment.progress import progress_bar, set_progress
+from oc_integration.management.accounts import select_accounts
+from oc_integration.models import SyncRun
+from oc_integration.sync_runs import queue_stock_sync, run_stock_sync
 
 EXIT_NEEDS_CONFIRMATION = 3
 
@@ -35,35 +37,17 @@ class Command(BaseCommand):
             "leaving OC).",
         )
 
-    def _accounts(self, selector: str | None) -> list[AccountOrangeConnex]:
-        if not selector:
-            accounts = authorized_accounts()
-            if not accounts:
-                raise CommandError("No OC account is authorized yet; authorize one in the admin.")
-            return accounts
-        lookup: dict[str, Any] = {"pk": int(selector)} if selector.isdigit() else {"name": selector}
-        try:
-            return [AccountOrangeConnex.objects.get(**lookup)]
-        except AccountOrangeConnex.DoesNotExist:
-            names = ", ".join(AccountOrangeConnex.objects.values_list("name", flat=True))
-            raise CommandError(
-                f"No OC account {selector!r}. Accounts: {names or 'none'}."
-            ) from None
-
     def handle(self, *args: Any, **options: Any) -> None:
         worst = 0
-        for account in self._accounts(options["account"]):
+        for account in select_accounts(options["account"]):
             run = queue_stock_sync(
                 account, trigger=SyncRun.Trigger.COMMAND, dry_run=options["dry_run"]
             )
             self.stdout.write(f"Stock sync for {account} (run #{run.pk})")
-            bar = tqdm(total=0, unit=" SKU", disable=not sys.stderr.isatty(), leave=False)
+            bar = progress_bar(sys.stderr, "download", unit="SKU")
 
             def progress(phase: str, done: int, total: int, bar: tqdm = bar) -> None:
-                bar.set_description(phase)
-                bar.total = total
-                bar.n = done
-                bar.refresh()
+                set_progress(bar, done, total, phase)
 
             try:
                 run = run_stock_sync(run.pk, force=options["yes"], progress=progress)
