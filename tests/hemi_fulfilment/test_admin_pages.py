@@ -18,7 +18,17 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from hemi_fulfilment.catalog.models import ItemAccount
+from ebay_orders.models import (
+    EbayRun,
+    IssueKind,
+    OrderIssue,
+    ReportStatus,
+    RunKind,
+    RunTrigger,
+    ShipmentReport,
+)
+from hemi_fulfilment.apilog.models import ApiCallLog
+from hemi_fulfilment.catalog.models import EbayAccount, ItemAccount
 from hemi_fulfilment.orders.models import Order, OrderItemEbay
 from oc_integration.models import (
     AccountOrangeConnex,
@@ -75,6 +85,14 @@ def odd_data(demo_data: None) -> None:
     )
     WebhookDelivery.objects.create(account=account, delivery_id="odd", raw_body="{")
     ShippingService.objects.create(region="UK", code="X", fetched_at=timezone.now())
+    EbayRun.objects.create(kind=RunKind.IMPORT, trigger=RunTrigger.BEAT, messages="<b>odd</b>")
+    OrderIssue.objects.create(
+        ebay_account=EbayAccount.objects.earliest("pk"), ebay_order_id="", kind=IssueKind.MALFORMED
+    )
+    ShipmentReport.objects.create(order=order, status=ReportStatus.SENDING)
+    ApiCallLog.objects.create(
+        provider="oc", operation="", method="", url="", outcome="malformed", correlation_id=""
+    )
     Group.objects.create(name="Account managers")
     every = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
     CrontabSchedule.objects.create(minute="0", hour="3")
