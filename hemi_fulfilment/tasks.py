@@ -10,7 +10,8 @@ from django.core.cache import cache
 def ping(nonce: str) -> str:
     """Health check: leave a mark in the shared cache and answer ``pong``.
 
-    Used by ``manage.py check_worker`` and the tests to prove a worker is consuming.
+    The tests use it to prove a worker consumes from the configured broker; operators can
+    send it (`celery -A hemi_fulfilment call hemi_fulfilment.ping --args="[\"x\"]"`) to check.
     """
     cache.set(f"ping:{nonce}", "pong", timeout=300)
     return "pong"
