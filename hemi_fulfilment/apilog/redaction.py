@@ -18,7 +18,6 @@ SENSITIVE_NAMES = {
     "access_token",
     "access-token",
     "refresh_token",
-    "code",
     "authorization_code",
     "client_secret",
     "secret",
@@ -32,6 +31,9 @@ SENSITIVE_NAMES = {
     "ebayauthtoken",
     "x-hemi-webhook-secret",
 }
+# OAuth's authorization code travels as "code" in form bodies and URLs; in JSON, "code"
+# is OC's business or error code, which the log must keep.
+FORM_ONLY_SENSITIVE = {"code"}
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
 # A "secret_name": "value" pair in JSON that could not be parsed (e.g. a cut-off body).
 _JSON_SECRET = re.compile(
@@ -81,10 +83,14 @@ def redact_body(body: str) -> str:
     if "=" in body and not stripped.startswith("<") and " " not in body.strip():
         pairs = parse_qsl(body, keep_blank_values=True)
         if pairs:
-            return urlencode(
-                [(k, REDACTED if is_sensitive(k) else redact_text(v)) for k, v in pairs]
-            )
+            return urlencode([(k, _redact_form_value(k, v)) for k, v in pairs])
     return redact_text(body)
+
+
+def _redact_form_value(name: str, value: str) -> str:
+    if is_sensitive(name) or name.strip().lower() in FORM_ONLY_SENSITIVE:
+        return REDACTED
+    return redact_text(value)
 
 
 def redact_url(url: str) -> str:

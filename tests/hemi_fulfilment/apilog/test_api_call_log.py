@@ -55,6 +55,13 @@ def test_tokens_codes_keys_and_signatures_are_redacted() -> None:
     assert "v^1.1#x" not in xml
 
 
+def test_ocs_business_codes_stay_but_an_oauth_code_in_a_form_is_redacted() -> None:
+    body = redact_body(json.dumps({"code": 4, "errors": [{"code": "400448", "message": "x"}]}))
+    assert '"code": 4' in body and '"code": "400448"' in body
+    form = redact_body("grant_type=authorization_code&code=abc%2Bdef&client_id=ck")
+    assert "abc" not in form and "code=%5Bredacted%5D" in form
+
+
 def test_long_bodies_are_truncated_with_a_note() -> None:
     assert truncate("x" * 50, 10) == "x" * 10 + "… [40 more characters]"
 
