@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from hemi_fulfilment.orders.models import Order
 from oc_integration.models import (
@@ -132,13 +132,22 @@ def prepare_outbound_orders(
         else:
             result.invalid[order.number] = check.errors
         result.warnings += [f"{order.number}: {w}" for w in check.warnings]
-    with transaction.atomic():
-        # Two statements for the whole selection (bulk_create returns the new ids).
-        OutboundOrder.objects.bulk_create([outbound for outbound, _ in built])
-        for outbound, lines in built:
-            for line in lines:
-                line.outbound_order = outbound
-        OutboundOrderLine.objects.bulk_create([line for _, lines in built for line in lines])
+    try:
+        with transaction.atomic():
+            # Two statements for the whole selection (bulk_create returns the new ids).
+            OutboundOrder.objects.bulk_create([outbound for outbound, _ in built])
+            for outbound, lines in built:
+                for line in lines:
+                    line.outbound_order = outbound
+            OutboundOrderLine.objects.bulk_create([line for _, lines in built for line in lines])
+    except IntegrityError:
+        # Someone pushed some of these orders at the same moment: nothing was written here.
+        return PrepareResult(
+            skipped=[
+                "Some of these orders were pushed to OC at the same moment by someone else; "
+                "nothing was changed here. Look at their outbound orders."
+            ]
+        )
     return result
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from oc_integration.client import (
@@ -33,7 +34,12 @@ from oc_integration.client.outbound import (
     query_orders,
 )
 from oc_integration.connections import api_client
-from oc_integration.models import AccountOrangeConnex, OutboundOrder, OutboundStatus
+from oc_integration.models import (
+    AccountOrangeConnex,
+    AuthorizationStatus,
+    OutboundOrder,
+    OutboundStatus,
+)
 from oc_integration.outbound_orders import revalidate
 from oc_integration.outbound_status import TOKEN_PROBLEMS, apply_state, in_words
 from oc_integration.outbound_validation import creation_payload
@@ -86,8 +92,13 @@ def _skip_locked() -> bool:
     return bool(connection.features.has_select_for_update_skip_locked)
 
 
-def _claim_batch(account: AccountOrangeConnex, result: PushResult) -> list[OutboundOrder]:
-    """Move up to 50 valid queued orders to Sending and commit; invalid ones go to Draft."""
+def _claim_batch(
+    account: AccountOrangeConnex, result: PushResult
+) -> tuple[list[OutboundOrder], bool]:
+    """Move up to 50 valid queued orders to Sending and commit; invalid ones go to Draft.
+
+    Returns the batch to send and whether any queued order was found at all.
+    """
     with transaction.atomic():
         candidates = list(
             # of=("self",): lock the orders only, not the joined account row.
@@ -116,7 +127,7 @@ def _claim_batch(account: AccountOrangeConnex, result: PushResult) -> list[Outbo
                 result.invalid[outbound.reference_number] = words
             outbound.updated = now
         OutboundOrder.objects.bulk_update(candidates, CLAIM_FIELDS)
-    return batch
+    return batch, bool(candidates)
 
 
 def _mark(outbounds: list[OutboundOrder], status: str, message: str) -> None:
@@ -133,9 +144,11 @@ def push_queued(account_id: int, *, progress: PushProgress | None = None) -> Pus
     total = OutboundOrder.objects.filter(account=account, status=OutboundStatus.QUEUED).count()
     client = None
     while True:
-        batch = _claim_batch(account, result)
-        if not batch:
+        batch, found = _claim_batch(account, result)
+        if not found:
             break
+        if not batch:
+            continue  # all 50 were invalid (now Draft): take the next ones
         client = client or api_client(account)
         try:
             outcome = create_orders(
@@ -208,6 +221,20 @@ def release_interrupted_sends(account: AccountOrangeConnex) -> int:
         status=OutboundStatus.UNKNOWN,
         last_error="The push sending this order stopped mid-call; checking with OC.",
         updated=timezone.now(),
+    )
+
+
+def accounts_with_pending_orders() -> list[int]:
+    """Authorized accounts whose orders wait to be sent or checked with OC."""
+    stuck = Q(status=OutboundStatus.SENDING, sent_at__lt=timezone.now() - INTERRUPTED_AFTER)
+    waiting = Q(status__in=[OutboundStatus.QUEUED, OutboundStatus.UNKNOWN])
+    return list(
+        OutboundOrder.objects.filter(
+            waiting | stuck, account__authorization_status=AuthorizationStatus.AUTHORIZED
+        )
+        .values_list("account_id", flat=True)
+        .distinct()
+        .order_by("account_id")
     )
 
 

@@ -146,6 +146,25 @@ def refresh_open_orders(account: AccountOrangeConnex) -> dict[str, int]:
     return counts
 
 
+def refresh_all_accounts() -> dict[str, str]:
+    """Refresh every authorized account; one account's failure does not stop the others."""
+    from oc_integration.sync_runs import authorized_accounts
+
+    outcome = {}
+    for account in authorized_accounts():
+        try:
+            counts = refresh_open_orders(account)
+        except (OCError, *TOKEN_PROBLEMS) as exc:
+            logger.warning("Outbound status refresh for %s failed: %s", account, exc)
+            outcome[account.name] = f"failed: {exc}"
+        else:
+            outcome[account.name] = (
+                f"checked {counts['checked']}, changed {counts['changed']}, "
+                f"created by OC {counts['created_by_oc']}"
+            )
+    return outcome
+
+
 def pull_orders_created_by_oc(
     account: AccountOrangeConnex, *, client: OCApiClient | None = None
 ) -> int:
@@ -228,10 +247,12 @@ def cancel_outbound(outbound_id: int, reason: str) -> str:
             OutboundStatus.QUEUED,
             OutboundStatus.REJECTED,
         ):
-            OutboundOrder.objects.filter(pk=outbound.pk, status=outbound.status).update(
+            # Conditional: a push may have claimed it since it was read.
+            cancelled = OutboundOrder.objects.filter(pk=outbound.pk, status=outbound.status).update(
                 status=OutboundStatus.CANCELLED, cancel_reason=reason, updated=timezone.now()
             )
-            return f"{outbound}: cancelled before it was sent to OC."
+            if cancelled:
+                return f"{outbound}: cancelled before it was sent to OC."
         return f"{outbound}: OC has not confirmed this order yet; try again in a minute."
     try:
         cancel_order(api_client(outbound.account), outbound.oc_order_number, reason, timezone.now())

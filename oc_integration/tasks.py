@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from functools import partial
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from oc_integration import tokens
 
@@ -74,44 +74,43 @@ def push_outbound(account_id: int) -> dict[str, int]:
 
 @shared_task(name="oc.push_outbound_all_accounts", acks_late=True)
 def push_outbound_all_accounts() -> list[int]:
-    """The beat job: one push per authorized account that has queued orders."""
-    from oc_integration.models import OutboundOrder, OutboundStatus
-    from oc_integration.sync_runs import authorized_accounts
+    """The beat job: one push per authorized account with orders waiting to be sent or
+    checked (queued, unconfirmed, or left Sending by a push that died)."""
+    from oc_integration.outbound_push import accounts_with_pending_orders
 
-    ids = [
-        a.pk
-        for a in authorized_accounts()
-        if OutboundOrder.objects.filter(
-            account=a, status__in=[OutboundStatus.QUEUED, OutboundStatus.UNKNOWN]
-        ).exists()
-    ]
+    ids = accounts_with_pending_orders()
     for account_id in ids:
         push_outbound.delay(account_id)
     return ids
 
 
 @shared_task(name="oc.refresh_outbound_status", acks_late=True)
-def refresh_outbound_status() -> dict[str, dict[str, int]]:
+def refresh_outbound_status() -> dict[str, str]:
     """The beat job: status, tracking and OC-created orders for every authorized account."""
-    from oc_integration.outbound_status import refresh_open_orders
-    from oc_integration.sync_runs import authorized_accounts
+    from oc_integration.outbound_status import refresh_all_accounts
 
-    return {a.name: refresh_open_orders(a) for a in authorized_accounts()}
+    return refresh_all_accounts()
 
 
-@shared_task(
-    name="oc.process_outbound_callback",
-    acks_late=True,
-    autoretry_for=(Exception,),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    max_retries=6,
-)
-def process_outbound_callback(delivery_id: int) -> str:
-    """Confirm one stored OC callback with Query v2 and apply it (idempotent)."""
-    from oc_integration.webhooks import process
+CALLBACK_RETRIES = 6
 
-    return process(delivery_id)
+
+@shared_task(name="oc.process_outbound_callback", acks_late=True, bind=True)
+def process_outbound_callback(self: Task, delivery_id: int) -> str:
+    """Confirm one stored OC callback with Query v2 and apply it (idempotent).
+
+    OC unreachable: retried with backoff; after the last try the delivery is marked
+    failed (kept for review) instead of waiting forever.
+    """
+    from oc_integration.webhooks import give_up, process
+
+    try:
+        return process(delivery_id)
+    except Exception as exc:
+        if self.request.retries >= CALLBACK_RETRIES:
+            give_up(delivery_id, exc)
+            raise
+        raise self.retry(exc=exc, countdown=min(600, 30 * 2**self.request.retries)) from exc
 
 
 @shared_task(name="oc.refresh_shipping_services", acks_late=True)

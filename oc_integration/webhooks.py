@@ -173,3 +173,12 @@ def process(delivery_id: int) -> str:
         delivery.processed_at = timezone.now()
         delivery.save()
     return delivery.status
+
+
+def give_up(delivery_id: int, error: BaseException) -> None:
+    """After the last retry: the delivery is failed, kept for review, with the reason."""
+    WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.RECEIVED).update(
+        status=WebhookDelivery.Status.FAILED,
+        outcome=f"Could not confirm with OC after several tries ({error}); nothing changed.",
+        processed_at=timezone.now(),
+    )
