@@ -85,6 +85,7 @@ class StockPlan:
     missing_item_accounts: list[str] = field(default_factory=list)
     unknown_skus: list[str] = field(default_factory=list)
     unmapped_regions: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
 
     @property
     def creates(self) -> int:
@@ -97,7 +98,12 @@ class StockPlan:
     @property
     def messages(self) -> list[str]:
         """Every line staff should read, in the seed's wording."""
-        return [*self.missing_item_accounts, *self.unknown_skus, *self.unmapped_regions]
+        return [
+            *self.missing_item_accounts,
+            *self.unknown_skus,
+            *self.unmapped_regions,
+            *self.duplicates,
+        ]
 
     def confirmation_reason(self, share: float) -> str | None:
         """Why this plan must not be applied without a person looking, if it must not."""
@@ -123,6 +129,7 @@ class StockPlan:
             "missing_item_accounts": self.missing_item_accounts,
             "unknown_skus": self.unknown_skus,
             "unmapped_regions": self.unmapped_regions,
+            "duplicates": self.duplicates,
         }
 
     @classmethod
@@ -136,6 +143,7 @@ class StockPlan:
             missing_item_accounts=data["missing_item_accounts"],
             unknown_skus=data["unknown_skus"],
             unmapped_regions=data["unmapped_regions"],
+            duplicates=data.get("duplicates", []),
         )
 
 
@@ -220,6 +228,15 @@ def plan_stock_sync(
                 if item_account_id is None:
                     plan.missing_item_accounts.append(
                         f"SKU {row.seller_sku} item account for {ebay_account_name} is missing"
+                    )
+                    continue
+                if item_account_id in seen:
+                    # One listing can take one set of figures: a second row for it (another
+                    # MFSKUID, or two regions mapped to one site) would be a guess.
+                    plan.duplicates.append(
+                        f"SKU {row.seller_sku} is in the snapshot more than once for "
+                        f"{ebay_account_name} (also as MFSKUID {row.oc_sku}): "
+                        "the first row was used"
                     )
                     continue
                 seen.add(item_account_id)

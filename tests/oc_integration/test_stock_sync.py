@@ -246,3 +246,19 @@ def test_sql_statements_grow_at_most_with_n_over_1000(
     large = _queries_for(demo_account, 2000, oc_sandbox)
     # Per 1,000 SKUs: products, item accounts and two upsert batches (2 regions).
     assert large - small <= 4 * 2, (small, large)
+
+
+def test_a_listing_reported_twice_takes_the_first_row_and_says_so(
+    demo_account: AccountOrangeConnex, oc_sandbox: Sandbox
+) -> None:
+    from oc_integration.sandbox import demo_catalog
+
+    rows = [row.to_dict(0) for row in demo_catalog().rows.values()]
+    twin = {**rows[0], "MFSKUID": "OC9TWIN0000001"}
+    oc_sandbox.control("PUT", "catalog", rows=[*rows, twin])
+    run = _sync(demo_account)
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert any(
+        f"SKU {rows[0]['sellerSkuId']} is in the snapshot more than once" in m for m in run.messages
+    )
+    assert _row(rows[0]["sellerSkuId"], "UK").oc_sku == rows[0]["MFSKUID"]
