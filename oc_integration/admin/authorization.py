@@ -36,10 +36,18 @@ from oc_integration.tokens import (
 from oc_integration.views import AUTHORIZE_PERMISSION, account_admin_url
 
 
+class NeverRedisplayedTextarea(forms.Textarea):
+    """A textarea that comes back empty when the form is shown again with an error: a
+    pasted code is a secret until it has been exchanged."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
 class PasteCodeForm(forms.Form):
     pasted = forms.CharField(
         label="Authorization code or address",
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 90, "autocomplete": "off"}),
+        widget=NeverRedisplayedTextarea(attrs={"rows": 4, "cols": 90, "autocomplete": "off"}),
         help_text="Paste the code OC showed, or the whole address your browser was sent to "
         "after approving (…?act=getAuthorizationCode&code=…&state=…). "
         "Encoded once or twice, both work.",

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from oc_integration.admin.sync_runs import review_url
 from oc_integration.models import AccountOrangeConnex, SyncRun
-from oc_integration.sync_runs import queue_stock_sync, run_stock_sync
+from oc_integration.sync_runs import queue_stock_sync
 from oc_integration.tasks import sync_stock
 
 
@@ -41,24 +41,23 @@ class StockActionsMixin:
     def stock_dry_run(
         self, request: HttpRequest, queryset: QuerySet[AccountOrangeConnex]
     ) -> HttpResponse | None:
+        # On the worker like any sync: a large snapshot takes longer than a web request may.
         runs = []
         for account in queryset:
             run = queue_stock_sync(account, trigger=SyncRun.Trigger.ADMIN, dry_run=True)
-            runs.append(run_stock_sync(run.pk))
-        for run in runs:
-            if run.status == SyncRun.Status.DRY_RUN:
-                messages.info(
-                    request,
-                    format_html(
-                        '{}: dry run #{} ready. <a href="{}">Review and apply</a>.',
-                        run.account,
-                        run.pk,
-                        review_url(run),
-                    ),
-                )
-            else:
-                messages.error(request, f"{run.account}: {run.error or run.get_status_display()}")
-        if len(runs) == 1 and runs[0].status == SyncRun.Status.DRY_RUN:
+            transaction.on_commit(partial(sync_stock.delay, run.pk))
+            runs.append(run)
+            messages.info(
+                request,
+                format_html(
+                    '{}: dry run #{} queued; <a href="{}">review and apply</a> its changes '
+                    "once the worker has run it (a few seconds).",
+                    account,
+                    run.pk,
+                    review_url(run),
+                ),
+            )
+        if len(runs) == 1:
             return HttpResponseRedirect(review_url(runs[0]))
         return None
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -99,9 +100,13 @@ class SyncRunAdmin(AccountWarningsMixin, admin.ModelAdmin):
 
     @admin.display(description="changes waiting")
     def review_link(self, obj: SyncRun) -> str:
-        if obj.plan and obj.status in (SyncRun.Status.DRY_RUN, SyncRun.Status.NEEDS_CONFIRMATION):
+        if obj.status in (SyncRun.Status.DRY_RUN, SyncRun.Status.NEEDS_CONFIRMATION):
             return format_html('<a href="{}">Review and apply</a>', review_url(obj))
         return "-"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SyncRun]:
+        # A stored plan can be tens of MB: the list and detail pages never need it.
+        return super().get_queryset(request).defer("plan")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

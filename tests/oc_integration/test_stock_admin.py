@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from hemi_fulfilment.catalog.models import ItemAccount
 from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConnex, SyncRun
+from oc_integration.sync_runs import run_stock_sync
 from tests.oc_integration.conftest import Sandbox
 from tests.oc_integration.factories import hemi_catalog
 
@@ -115,17 +116,27 @@ def test_sync_stock_now_queues_a_run_and_links_to_it(
 
 
 def test_a_dry_run_shows_the_changes_and_apply_writes_them(
-    admin_client: Client, demo_account: AccountOrangeConnex, oc_sandbox: Sandbox
+    admin_client: Client,
+    demo_account: AccountOrangeConnex,
+    oc_sandbox: Sandbox,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     url = reverse("admin:oc_integration_accountorangeconnex_changelist")
-    response = admin_client.post(
-        url, {"action": "stock_dry_run", "_selected_action": [demo_account.pk]}, follow=True
-    )
-    page = response.content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = admin_client.post(
+            url, {"action": "stock_dry_run", "_selected_action": [demo_account.pk]}, follow=True
+        )
+    assert 'id="review-pending"' in response.content.decode()
+    assert len(queued) == 1
+    run = SyncRun.objects.get(account=demo_account, dry_run=True)
+    run_stock_sync(run.pk)  # what the worker does with the queued task
+    page = admin_client.get(
+        reverse("admin:oc_integration_syncrun_review", args=[run.pk])
+    ).content.decode()
     assert 'id="stock-changes"' in page and "item account for eBay DE is missing" in page
     assert "SKU GY9990001 is not in Hemi" in page
     assert ProductAccountOrangeConnex.objects.count() == 0
-    run = SyncRun.objects.get(account=demo_account, dry_run=True)
+    run.refresh_from_db()
     applied = admin_client.post(
         reverse("admin:oc_integration_syncrun_review", args=[run.pk]), follow=True
     )
