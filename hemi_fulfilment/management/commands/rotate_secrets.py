@@ -38,13 +38,17 @@ def rotate_all(*, dry_run: bool = False) -> dict[str, int]:
                 )
                 rows = cursor.fetchall()
             changes = [
-                (crypto.rotate(value), key) for key, value in rows if crypto.needs_rotation(value)
+                (crypto.rotate(value), key, value)
+                for key, value in rows
+                if crypto.needs_rotation(value)
             ]
             if changes and not dry_run:
                 with connection.cursor() as cursor:
+                    # Only if the value is still the one read: a token refreshed meanwhile
+                    # (already under the newest key) must not be overwritten with the old one.
                     cursor.executemany(
                         f"UPDATE {quote(table)} SET {quote(column)} = %s "  # noqa: S608
-                        f"WHERE {quote(pk)} = %s",
+                        f"WHERE {quote(pk)} = %s AND {quote(column)} = %s",
                         changes,
                     )
             counts[f"{table}.{column}"] = len(changes)
