@@ -22,22 +22,25 @@ from ebay_orders.models import (
     EbayRun,
     OrderIssue,
     ReportStatus,
-    RunKind,
+    RunStatus,
     RunTrigger,
     ShipmentReport,
 )
-from ebay_orders.runs import last_run
+from ebay_orders.runs import with_last_runs
 from ebay_orders.tasks import import_orders_task
 from hemi_fulfilment.admin_forms import https_url_fields, write_only_secret
 from hemi_fulfilment.catalog.admin import EbayAccountAdmin
 from hemi_fulfilment.catalog.models import EbayAccount
 
 
-def _describe(run: EbayRun | None) -> str:
-    if run is None:
+def _describe(obj: Any, prefix: str) -> str:
+    """A run's outcome from the annotations of :func:`with_last_runs`."""
+    status = getattr(obj, f"{prefix}_status", None)
+    if status is None:
         return "Never run"
-    when = run.finished or run.started
-    return f"{run.get_status_display()} {when:%Y-%m-%d %H:%M}: {run.summary or '(no summary)'}"
+    when = getattr(obj, f"{prefix}_at")
+    summary = getattr(obj, f"{prefix}_summary") or "(no summary)"
+    return f"{RunStatus(status).label} {when:%Y-%m-%d %H:%M}: {summary}"
 
 
 def queue_imports(request: HttpRequest, accounts: Iterable[EbayAccount]) -> None:
@@ -116,13 +119,16 @@ class EbayConnectionAdmin(admin.ModelAdmin):
         # Says whether one is set; the value itself never leaves the database.
         return "Yes" if obj.pk and obj.user_token else "No"
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EbayConnection]:
+        return with_last_runs(super().get_queryset(request), "ebay_account_id")
+
     @admin.display(description="Last import")
     def last_import(self, obj: EbayConnection) -> str:
-        return _describe(last_run(RunKind.IMPORT, obj.ebay_account_id)) if obj.pk else "-"
+        return _describe(obj, "last_import") if obj.pk else "-"
 
     @admin.display(description="Last shipping report")
     def last_shipping(self, obj: EbayConnection) -> str:
-        return _describe(last_run(RunKind.SHIPPING, obj.ebay_account_id)) if obj.pk else "-"
+        return _describe(obj, "last_shipping") if obj.pk else "-"
 
     @admin.action(description="Import orders now", permissions=["change"])
     def import_orders_now(self, request: HttpRequest, queryset: QuerySet[EbayConnection]) -> None:
@@ -138,13 +144,16 @@ class EbayAccountWithOrdersAdmin(EbayAccountAdmin):
     list_display = [*EbayAccountAdmin.list_display, "last_import", "last_shipping"]
     actions = ["import_orders_now"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EbayAccount]:
+        return with_last_runs(super().get_queryset(request))
+
     @admin.display(description="Last import")
     def last_import(self, obj: EbayAccount) -> str:
-        return _describe(last_run(RunKind.IMPORT, obj.pk))
+        return _describe(obj, "last_import")
 
     @admin.display(description="Last shipping report")
     def last_shipping(self, obj: EbayAccount) -> str:
-        return _describe(last_run(RunKind.SHIPPING, obj.pk))
+        return _describe(obj, "last_shipping")
 
     @admin.action(description="Import orders now", permissions=["change"])
     def import_orders_now(self, request: HttpRequest, queryset: QuerySet[EbayAccount]) -> None:

@@ -7,9 +7,11 @@ whoever started it.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ebay_orders.importer import ImportResult, Progress, import_orders
@@ -89,9 +91,21 @@ def run_shipping(
     return run, result
 
 
-def last_run(kind: str, account_id: int) -> EbayRun | None:
-    """The latest run of ``kind`` for the account (a shipping run over all accounts counts)."""
-    runs = EbayRun.objects.filter(kind=kind)
-    if kind == RunKind.SHIPPING:
-        return runs.filter(Q(ebay_account_id=account_id) | Q(ebay_account__isnull=True)).first()
-    return runs.filter(ebay_account_id=account_id).first()
+def with_last_runs(queryset: QuerySet[Any], account_path: str = "pk") -> QuerySet[Any]:
+    """Annotate each row with its eBay account's latest import and shipping run
+    (``last_import_status``, ``last_import_at``, ``last_import_summary`` and the same for
+    ``last_shipping``), in the same query: an admin list costs no query per row."""
+    annotations: dict[str, Any] = {}
+    for kind, prefix in ((RunKind.IMPORT, "last_import"), (RunKind.SHIPPING, "last_shipping")):
+        mine = Q(ebay_account_id=OuterRef(account_path))
+        if kind == RunKind.SHIPPING:
+            mine |= Q(ebay_account__isnull=True)  # a shipping run over every account
+        latest = (
+            EbayRun.objects.filter(mine, kind=kind)
+            .annotate(at=Coalesce(F("finished"), F("started")))
+            .order_by("-started", "-id")
+        )
+        annotations[f"{prefix}_status"] = Subquery(latest.values("status")[:1])
+        annotations[f"{prefix}_at"] = Subquery(latest.values("at")[:1])
+        annotations[f"{prefix}_summary"] = Subquery(latest.values("summary")[:1])
+    return queryset.annotate(**annotations)

@@ -29,7 +29,7 @@ from ebay_orders.client import (
 )
 from ebay_orders.connections import ConnectionNotReady, client_for
 from ebay_orders.models import EbayConnection, OrderIssue, ReportStatus, ShipmentReport
-from hemi_fulfilment.orders.models import Channel, Order, OrderStatus
+from hemi_fulfilment.orders.models import Channel, FulfillmentChannel, Order, OrderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +165,17 @@ def _ship_account(
     connection: EbayConnection, result: ShippingResult, progress: Progress | None
 ) -> None:
     account = connection.ebay_account
-    orders = list(shipped_unreported(account.pk))
+    shipped = shipped_unreported(account.pk)
+    # Fulfilled by eBay: counted with one query, never loaded, never sent.
+    skipped = shipped.filter(marketplace_fulfillment_channel=FulfillmentChannel.EBAY).count()
+    if skipped:
+        result.ebay_fulfilled += skipped
+        logger.info(
+            "eBay shipping for %s: %s order(s) fulfilled by eBay skipped, none reported",
+            account,
+            skipped,
+        )
+    orders = list(shipped.exclude(marketplace_fulfillment_channel=FulfillmentChannel.EBAY))
     held = set(
         OrderIssue.objects.filter(order__in=orders, resolved=False).values_list(
             "order_id", flat=True
@@ -173,10 +183,7 @@ def _ship_account(
     )
     to_send = []
     for order in orders:
-        if order.is_fulfilled_by_ebay:
-            result.ebay_fulfilled += 1
-            logger.info("eBay shipping: order %s is fulfilled by eBay, not reported", order)
-        elif order.pk in held:
+        if order.pk in held:
             result.held += 1
             result.messages.append(f"Order {order.number} is held for review: not reported")
         elif result.dry_run:

@@ -21,9 +21,6 @@ from ebay_orders.client.xmlutil import (
     text,
 )
 
-# eBay's documented value for lines its fulfilment programme ships.
-FULFILLMENT_BY_EBAY = "EBAY"
-
 
 @dataclass(frozen=True)
 class OrderLine:

@@ -107,3 +107,26 @@ def test_import_action_refuses_accounts_without_a_usable_connection(
         follow=True,
     )
     assert "Not queued for eBay UK" in response.content.decode()
+
+
+def test_the_ebay_lists_show_the_last_runs_without_a_query_per_row(
+    admin_client: Client, odd_rows: None
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    urls = [_url(EbayAccount, "changelist"), _url(EbayConnection, "changelist")]
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(url).status_code == 200
+        return len(captured)
+
+    few = [queries(url) for url in urls]
+    for n in range(5):
+        account = EbayAccount.objects.create(name=f"eBay X{n}", site_code=f"X{n}", site_id=900 + n)
+        EbayConnection.objects.create(ebay_account=account)
+        EbayRun.objects.create(kind=RunKind.IMPORT, ebay_account=account, trigger=RunTrigger.BEAT)
+    assert [queries(url) for url in urls] == few
+    page = admin_client.get(urls[0]).content.decode()
+    assert "Never run" in page or "Running" in page
