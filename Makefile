@@ -28,7 +28,9 @@ demo: $(STAMP)
 
 ## test: the whole test suite (on DATABASE_URL / CELERY_BROKER_URL if set, else SQLite + filesystem broker)
 test: $(STAMP)
-	$(DEMO_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	@$(DEMO_ENV) $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that counts as a failure."; fi; \
+	exit $$status
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

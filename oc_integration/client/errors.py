@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -61,13 +61,6 @@ class OCItemError:
     message: str
     id: str = ""
     reference_number: str = ""
-
-
-@dataclass
-class _BusinessDetails:
-    code: str
-    errors: list[OCItemError] = field(default_factory=list)
-    data: Any = None
 
 
 class OCBusinessError(OCError):

@@ -16,7 +16,6 @@ QUERY_PATH = "/3pp/outbound/v2/query"
 CANCEL_PATH = "/3pp/outbound/v1/cancel"
 SERVICE_LIST_PATH = "/3pp/base/v1/service"
 MAX_ORDERS_PER_CREATION = 50
-MAX_QUERY_RESULTS = 1000
 
 
 @dataclass(frozen=True)
