@@ -63,11 +63,12 @@ def is_older(current: str, new: str) -> bool:
     return STATUS_RANK.get(OutboundStatus(new), 0) < STATUS_RANK.get(OutboundStatus(current), 0)
 
 
-def apply_state(outbound: OutboundOrder, state: OutboundState) -> bool:
+def apply_state(outbound: OutboundOrder, state: OutboundState, *, save: bool = True) -> bool:
     """Take OC's view of ``outbound`` (already locked or freshly read); True if it changed.
 
     An older status never replaces a newer one. Reaching Outbound marks the Hemi order
-    shipped with OC's tracking number.
+    shipped with OC's tracking number. With ``save=False`` the caller writes the changes
+    (in bulk, with :data:`STATE_FIELDS` and :func:`mark_hemi_orders_shipped`).
     """
     new = status_from(state.status)
     now = timezone.now()
@@ -99,22 +100,51 @@ def apply_state(outbound: OutboundOrder, state: OutboundState) -> bool:
         ]
     if outbound.status in (OutboundStatus.SUBMITTED, *OPEN_AT_OC):
         outbound.last_error = ""
-    outbound.save()
-    if outbound.status in SHIPPED and outbound.order_id:
-        _mark_hemi_order_shipped(outbound)
+    outbound.updated = now
+    if save:
+        outbound.save()
+        mark_hemi_orders_shipped([outbound])
     return changed
 
 
-def _mark_hemi_order_shipped(outbound: OutboundOrder) -> None:
-    if outbound.order_id is None:
+#: What :func:`apply_state` may change on an outbound order.
+STATE_FIELDS = [
+    "last_checked_at",
+    "oc_order_number",
+    "oc_created_at",
+    "status",
+    "status_changed_at",
+    "tracking_number",
+    "carrier_code",
+    "carrier_name",
+    "chargeable_weight",
+    "fee_amount",
+    "fee_currency",
+    "tracking",
+    "last_error",
+    "updated",
+]
+
+
+def mark_hemi_orders_shipped(outbounds: list[OutboundOrder]) -> None:
+    """Hemi orders whose outbound order OC shipped: shipped, with OC's carrier and tracking
+    (two statements however many)."""
+    shipped = {o.order_id: o for o in outbounds if o.status in SHIPPED and o.order_id}
+    if not shipped:
         return
-    Order.objects.filter(pk=outbound.order_id, shipped=False).update(
-        shipped=True,
-        shipped_at=timezone.now(),
-        status=OrderStatus.SHIPPED,
-        shipping_carrier=outbound.carrier_name or outbound.carrier_code,
-        tracking_number=outbound.tracking_number,
-        updated=timezone.now(),
+    now = timezone.now()
+    orders = list(Order.objects.filter(pk__in=list(shipped), shipped=False))
+    for order in orders:
+        outbound = shipped[order.pk]
+        order.shipped = True
+        order.shipped_at = now
+        order.status = OrderStatus.SHIPPED
+        order.shipping_carrier = outbound.carrier_name or outbound.carrier_code
+        order.tracking_number = outbound.tracking_number
+        order.updated = now
+    Order.objects.bulk_update(
+        orders,
+        ["shipped", "shipped_at", "status", "shipping_carrier", "tracking_number", "updated"],
     )
 
 
@@ -135,13 +165,18 @@ def refresh_open_orders(account: AccountOrangeConnex) -> dict[str, int]:
         states, _ = query_orders(client, order_numbers=chunk)
         by_number = {s.order_number: s for s in states}
         with transaction.atomic():
-            for outbound in OutboundOrder.objects.select_for_update().filter(
-                account=account, oc_order_number__in=list(by_number)
-            ):
-                counts["checked"] += 1
-                counts["changed"] += apply_state(
-                    outbound, by_number[outbound.oc_order_number or ""]
+            outbounds = list(
+                OutboundOrder.objects.select_for_update().filter(
+                    account=account, oc_order_number__in=list(by_number)
                 )
+            )
+            for outbound in outbounds:
+                state = by_number[outbound.oc_order_number or ""]
+                counts["changed"] += apply_state(outbound, state, save=False)
+            # One write per chunk of 100, not one per order.
+            OutboundOrder.objects.bulk_update(outbounds, STATE_FIELDS)
+            mark_hemi_orders_shipped(outbounds)
+            counts["checked"] += len(outbounds)
     counts["created_by_oc"] = pull_orders_created_by_oc(account, client=client)
     return counts
 

@@ -266,3 +266,23 @@ def test_preparing_and_pushing_cost_the_same_statements_for_5_or_50_orders(
         return len(prepared), len(pushed)
 
     assert statements(5, "FEW") == statements(50, "MANY")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_status_refresh_costs_the_same_statements_for_5_or_50_open_orders(
+    stocked: AccountOrangeConnex, oc_sandbox: Sandbox
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(count: int, prefix: str) -> int:
+        _prepare(stocked, web_orders(count, prefix=prefix))
+        push_queued(stocked.pk)
+        oc_sandbox.control("POST", "outbound/advance", all=True)  # every open order moves
+        with CaptureQueriesContext(connection) as captured:
+            refresh_open_orders(stocked)
+        OutboundOrder.objects.update(status=OutboundStatus.DELIVERED)  # off the next refresh
+        return len(captured)
+
+    assert statements(5, "SFEW") == statements(50, "SMANY")
