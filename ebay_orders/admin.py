@@ -192,11 +192,11 @@ class ShipmentReportAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Send again on the next run (failed or interrupted)")
+    @admin.action(description="Send again on the next run (failed, interrupted or unconfirmed)")
     def retry(self, request: HttpRequest, queryset: QuerySet[ShipmentReport]) -> None:
-        count = queryset.filter(status__in=[ReportStatus.FAILED, ReportStatus.SENDING]).update(
-            status=ReportStatus.PENDING, updated=timezone.now()
-        )
+        count = queryset.filter(
+            status__in=[ReportStatus.FAILED, ReportStatus.SENDING, ReportStatus.UNCONFIRMED]
+        ).update(status=ReportStatus.PENDING, updated=timezone.now())
         self.message_user(request, f"{count} report(s) will be sent on the next run.")
 
     @admin.action(description="Mark as reported (checked on eBay)")

@@ -104,6 +104,7 @@ class ReportStatus(models.TextChoices):
     SENDING = "sending", "Sending (outcome not yet known)"
     REPORTED = "reported", "Reported to eBay"
     FAILED = "failed", "Failed (retried next run)"
+    UNCONFIRMED = "unconfirmed", "Sent, outcome unknown (checked with eBay before any re-send)"
 
 
 class ShipmentReport(models.Model):
@@ -111,6 +112,8 @@ class ShipmentReport(models.Model):
 
     ``sending`` is committed before the HTTP call, so no other run ever sends the same
     order; a report stuck in ``sending`` (a crash mid-call) waits for a person to check.
+    ``unconfirmed``: the call got no trustworthy answer (timeout, 5xx...); the next run
+    asks eBay with GetOrders whether it took the shipment before sending anything again.
     """
 
     order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="ebay_shipment")

@@ -12,6 +12,7 @@ from ebay_orders.client.errors import (
     EbayTransportError,
 )
 from ebay_orders.client.orders import (
+    MAX_ORDER_IDS,
     EbayOrder,
     GetOrdersPage,
     OrderLine,
@@ -27,6 +28,7 @@ from ebay_orders.client.trading import (
 
 __all__ = [
     "MAX_ENTRIES_PER_PAGE",
+    "MAX_ORDER_IDS",
     "CompleteSaleResult",
     "EbayApiError",
     "EbayError",

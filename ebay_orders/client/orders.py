@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -66,6 +67,9 @@ class EbayOrder:
     ship_country_code: str
     ship_phone: str
     lines: tuple[OrderLine, ...]
+    # What the seller (or Hemi) reported: Order/ShippedTime and every line's tracking numbers.
+    shipped_time: datetime | None = None
+    tracking_numbers: tuple[str, ...] = ()
 
     @property
     def fulfilment(self) -> str:
@@ -99,6 +103,10 @@ class GetOrdersPage:
     warnings: list[EbayMessage] = field(default_factory=list)
 
 
+# How many OrderIDs one GetOrders call carries (one page's worth) [I].
+MAX_ORDER_IDS = 100
+
+
 class OrderParseError(ValueError):
     """An order (or one of its lines) lacks a required field or has an unreadable value."""
 
@@ -116,6 +124,20 @@ def get_orders_request(
     pagination = sub(root, "Pagination")
     sub(pagination, "EntriesPerPage", str(entries_per_page))
     sub(pagination, "PageNumber", str(page_number))
+    sub(root, "WarningLevel", "High")
+    return serialize(root)
+
+
+def get_orders_by_id_request(*, order_ids: Sequence[str]) -> bytes:
+    """The GetOrders body for these orders (eBay ignores every other filter with OrderIDs)."""
+    if not order_ids or len(order_ids) > MAX_ORDER_IDS:
+        raise ValueError(f"between 1 and {MAX_ORDER_IDS} order ids, got {len(order_ids)}")
+    root = element("GetOrdersRequest")
+    sub(root, "DetailLevel", "ReturnAll")
+    array = sub(root, "OrderIDArray")
+    for order_id in order_ids:
+        sub(array, "OrderID", order_id)
+    sub(root, "OrderRole", "Seller")
     sub(root, "WarningLevel", "High")
     return serialize(root)
 
@@ -198,6 +220,7 @@ def parse_order(node: etree._Element) -> EbayOrder:
         created = optional_time(node, "CreatedTime")
         modified = optional_time(node, "CheckoutStatus", "LastModifiedTime")
         paid = optional_time(node, "PaidTime")
+        shipped = optional_time(node, "ShippedTime")
     except ValueError as exc:
         raise OrderParseError(str(exc)) from None
     address = find(node, "ShippingAddress")
@@ -228,6 +251,13 @@ def parse_order(node: etree._Element) -> EbayOrder:
         ship_country_code=text(address, "Country"),
         ship_phone=text(address, "Phone"),
         lines=lines,
+        shipped_time=shipped,
+        tracking_numbers=tuple(
+            number
+            for transaction in transactions
+            for details in children(find(transaction, "ShippingDetails"), "ShipmentTrackingDetails")
+            if (number := text(details, "ShipmentTrackingNumber"))
+        ),
     )
 
 

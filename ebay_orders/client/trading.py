@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -30,6 +31,7 @@ from ebay_orders.client.errors import (
 from ebay_orders.client.orders import (
     GetOrdersPage,
     complete_sale_request,
+    get_orders_by_id_request,
     get_orders_request,
     parse_get_orders,
 )
@@ -212,6 +214,12 @@ class TradingClient:
             entries_per_page=entries_per_page,
         )
         response = self.call("GetOrders", body)
+        return parse_get_orders(response.root, response.warnings)
+
+    def get_orders_by_id(self, *, order_ids: Sequence[str]) -> GetOrdersPage:
+        """The seller's orders with these ids (at most ``MAX_ORDER_IDS``); unknown ids are
+        simply absent from the answer."""
+        response = self.call("GetOrders", get_orders_by_id_request(order_ids=order_ids))
         return parse_get_orders(response.root, response.warnings)
 
     def complete_sale(

@@ -6,8 +6,9 @@ Control API (JSON, for the demo and the tests):
                                      "mixed", "unknown_sku", "malformed", "seed",
                                      "max_entries_per_page", "timeout_seconds", "token"}
   GET  /_sandbox/faults              pending faults
-  POST /_sandbox/faults              {"kind": http_500|timeout|malformed_xml|ack_failure|
-                                     ack_warning, "count": N, "call": "GetOrders" (optional),
+  POST /_sandbox/faults              {"kind": http_500|timeout|accept_then_timeout|
+                                     malformed_xml|ack_failure|ack_warning, "count": N,
+                                     "call": "GetOrders" (optional),
                                      "after": calls to let through first (optional)}
   GET  /_sandbox/calls               the journal (?call=CompleteSale&order_id=...)
   GET  /_sandbox/orders              every order
@@ -117,19 +118,25 @@ class SandboxHandler(BaseHTTPRequestHandler):
             entry["error"] = str(exc)
             answer = xml.failure(call or "Unknown", "37", f"Input data is invalid: {exc}")
         self.state.record(entry)
+        if fault == "accept_then_timeout":
+            self._hang_up()
+            return
         self._xml(answer)
 
     def _fault(self, fault: str, call: str) -> None:
         if fault == "http_500":
             self._send(500, b"<html><body>Internal Server Error</body></html>", "text/html")
         elif fault == "timeout":
-            # Say nothing until the client has given up, then hang up.
-            time.sleep(self.state.timeout_seconds)
-            self.close_connection = True
+            self._hang_up()
         elif fault == "malformed_xml":
             self._xml(_MALFORMED)
         else:
             self._xml(xml.failure(call or "Unknown", "10007", "Internal error to the application."))
+
+    def _hang_up(self) -> None:
+        # Say nothing until the client has given up, then hang up.
+        time.sleep(self.state.timeout_seconds)
+        self.close_connection = True
 
     def _answer(
         self, call: str, site: str, token_ok: bool, body: bytes, ack: str, entry: dict[str, Any]
@@ -149,6 +156,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def _get_orders(self, site_id: int, body: bytes, ack: str, entry: dict[str, Any]) -> bytes:
         root = xml.parse_request(body, "GetOrders")
+        order_ids = xml.values(root, "OrderIDArray/OrderID")
+        if order_ids:
+            return self._get_orders_by_id(site_id, order_ids, ack, entry)
         start = xml.read_time(xml.value(root, "ModTimeFrom"), "ModTimeFrom")
         end = xml.read_time(xml.value(root, "ModTimeTo"), "ModTimeTo")
         if end <= start or end - start > timedelta(days=30):
@@ -173,6 +183,19 @@ class SandboxHandler(BaseHTTPRequestHandler):
         with self.state.lock:
             return xml.get_orders_response(
                 chunk, page_number=page, per_page=per_page, total=len(matches), ack=ack
+            )
+
+    def _get_orders_by_id(
+        self, site_id: int, order_ids: list[str], ack: str, entry: dict[str, Any]
+    ) -> bytes:
+        # With OrderIDs eBay ignores the date, role and status filters; unknown ids are left out.
+        if len(order_ids) > 100:
+            raise xml.BadRequest("OrderIDArray takes at most 100 OrderID values")
+        found = self.state.orders_by_id(site_id, order_ids)
+        entry.update(requested_order_ids=order_ids, order_ids=[o.order_id for o in found])
+        with self.state.lock:
+            return xml.get_orders_response(
+                found, page_number=1, per_page=100, total=len(found), ack=ack
             )
 
     def _complete_sale(self, site_id: int, body: bytes, ack: str, entry: dict[str, Any]) -> bytes:

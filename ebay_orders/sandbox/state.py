@@ -27,7 +27,16 @@ CURRENCIES = {3: "GBP", 77: "EUR"}
 COUNTRIES = {3: "GB", 77: "DE"}
 # eBay's warehouses as FulfillmentRefId shows them [I]: one per OC region.
 WAREHOUSES = {3: "OCUK01", 77: "OCDE01"}
-FAULT_KINDS = ("http_500", "timeout", "malformed_xml", "ack_failure", "ack_warning")
+# "timeout" hangs up before processing the call; "accept_then_timeout" processes it (eBay
+# recorded it) and then hangs up all the same, as a lost answer looks to the caller.
+FAULT_KINDS = (
+    "http_500",
+    "timeout",
+    "accept_then_timeout",
+    "malformed_xml",
+    "ack_failure",
+    "ack_warning",
+)
 
 
 @dataclass
@@ -254,6 +263,12 @@ class SandboxState:
                 if o.site_id == site_id and start <= o.modified <= end
             ]
         return sorted(found, key=lambda o: (o.modified, o.order_id))
+
+    def orders_by_id(self, site_id: int, order_ids: list[str]) -> list[SandboxOrder]:
+        """The site's orders among ``order_ids``, in the order asked; unknown ids left out."""
+        with self.lock:
+            found = (self.orders.get(order_id) for order_id in dict.fromkeys(order_ids))
+            return [o for o in found if o is not None and o.site_id == site_id]
 
     def inject(self, kind: str, count: int = 1, call: str = "", after: int = 0) -> Fault:
         """Misbehave with ``kind`` on the next ``count`` calls (of ``call`` only, if given),

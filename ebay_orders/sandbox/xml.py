@@ -55,6 +55,12 @@ def value(root: etree._Element, path: str) -> str:
     return (node.text or "").strip() if node is not None else ""
 
 
+def values(root: etree._Element, path: str) -> list[str]:
+    """Texts of every element at a slash-separated path of local names, blanks left out."""
+    nodes = root.findall("/".join(f"{{{NS}}}{part}" for part in path.split("/")))
+    return [text for node in nodes if (text := (node.text or "").strip())]
+
+
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
     node = etree.SubElement(parent, f"{{{NS}}}{tag}", attrib=attrs)
     if text is not None:
@@ -107,6 +113,12 @@ def _line(parent: etree._Element, order: SandboxOrder, line: SandboxLine) -> Non
     _el(buyer, "Email", f"{order.buyer_user_id}@members.ebay.example")
     _el(buyer, "UserFirstName", order.buyer_name.split()[0])
     _el(buyer, "UserLastName", order.buyer_name.split()[-1])
+    if order.tracking:
+        shipping = _el(node, "ShippingDetails")
+        for tracking in order.tracking:
+            details = _el(shipping, "ShipmentTrackingDetails")
+            _el(details, "ShippingCarrierUsed", tracking["carrier"])
+            _el(details, "ShipmentTrackingNumber", tracking["number"])
     _el(node, "CreatedDate", ebay_time(order.created))
     item = _el(node, "Item")
     _el(item, "ItemID", line.item_id)

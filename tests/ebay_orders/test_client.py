@@ -225,3 +225,30 @@ def test_the_api_call_log_row_is_redacted() -> None:
     assert row.provider == "ebay" and row.outcome == Outcome.TOKEN_REJECTED
     assert TOKEN not in stored and "secret-user-token" not in stored
     assert row.request_headers["X-EBAY-API-IAF-TOKEN"] == REDACTED
+
+
+@responses.activate
+def test_get_orders_by_id_sends_the_ids_and_reads_shipment_and_tracking(
+    client: TradingClient,
+) -> None:
+    order = (
+        "<OrderArray><Order><OrderID>03-1</OrderID><TransactionArray><Transaction>"
+        "<ShippingDetails><ShipmentTrackingDetails><ShippingCarrierUsed>Royal Mail"
+        "</ShippingCarrierUsed><ShipmentTrackingNumber>RM1GB</ShipmentTrackingNumber>"
+        "</ShipmentTrackingDetails></ShippingDetails><Item><ItemID>1</ItemID></Item>"
+        "<TransactionID>2</TransactionID></Transaction></TransactionArray>"
+        "<ShippedTime>2026-11-20T10:00:00.000Z</ShippedTime></Order></OrderArray>"
+    )
+    responses.post(URL, body=envelope("GetOrders", "Success", content=order))
+
+    page = client.get_orders_by_id(order_ids=["03-1", "03-2"])
+
+    [found] = page.orders
+    assert found.tracking_numbers == ("RM1GB",)
+    assert found.shipped_time == datetime(2026, 11, 20, 10, tzinfo=UTC)
+    body = responses.calls[0].request.body
+    assert isinstance(body, bytes)
+    assert b"<OrderID>03-1</OrderID><OrderID>03-2</OrderID>" in body
+    assert b"ModTimeFrom" not in body
+    with pytest.raises(ValueError):
+        client.get_orders_by_id(order_ids=[str(n) for n in range(101)])

@@ -6,9 +6,11 @@ import ast
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import requests
 
 import ebay_orders.sandbox
+from ebay_orders.client import EbayTimeoutError, TradingClient, TradingConfig
 from ebay_orders.sandbox import API_PATH, DEFAULT_TOKEN, RunningSandbox, running_sandbox
 
 HEADERS = {
@@ -118,3 +120,32 @@ def test_the_sandbox_imports_neither_the_client_nor_django_models() -> None:
     forbidden |= {m for m in imported if m.endswith("models")}
     assert not forbidden
     assert API_PATH == "/ws/api.dll"
+
+
+def test_get_orders_by_id_shows_a_complete_sale_whose_answer_was_lost() -> None:
+    with running_sandbox(timeout_seconds=1.0) as sandbox:
+        config = TradingConfig(
+            api_url=sandbox.api_url,
+            site_id=3,
+            compatibility_level=1349,
+            connect_timeout=2,
+            read_timeout=0.3,
+        )
+        first, second = [o for o in sandbox.state.orders.values() if o.site_id == 3][:2]
+        with TradingClient(config=config, token=DEFAULT_TOKEN) as client:
+            page = client.get_orders_by_id(order_ids=[second.order_id, first.order_id, "03-nope"])
+            assert [o.order_id for o in page.orders] == [second.order_id, first.order_id]
+            assert all(o.shipped_time is None and not o.tracking_numbers for o in page.orders)
+
+            sandbox.state.inject("accept_then_timeout", call="CompleteSale")
+            with pytest.raises(EbayTimeoutError):
+                client.complete_sale(
+                    order_id=first.order_id, carrier="Royal Mail", tracking_number="RM1GB"
+                )
+
+            [order] = client.get_orders_by_id(order_ids=[first.order_id]).orders
+        assert order.shipped_time is not None and order.tracking_numbers == ("RM1GB",) * len(
+            first.lines
+        )
+        [call] = sandbox.state.calls("CompleteSale", first.order_id)
+        assert call["fault"] == "accept_then_timeout" and call["tracking_number"] == "RM1GB"

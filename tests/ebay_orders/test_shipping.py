@@ -196,3 +196,119 @@ def test_two_concurrent_runs_report_each_order_exactly_once(
     assert sum(r.reported for r in results) == len(seller) == 8
     for order in seller:
         assert len(sent(connected, order)) == 1
+
+
+@pytest.mark.django_db
+def test_a_lost_answer_is_confirmed_with_ebay_and_never_sent_again(
+    connected: RunningSandbox, uk: EbayAccount
+) -> None:
+    ship(*imported(connected, uk)["seller"][:2])
+    # eBay records the shipment, then the answer never arrives.
+    connected.state.inject("accept_then_timeout", call="CompleteSale")
+
+    lost = ship_orders()
+
+    # The run stops at the lost answer: the other order is not tried yet.
+    assert lost.failed == 1 and lost.unconfirmed == 1 and lost.errors
+    report = ShipmentReport.objects.select_related("order").get()
+    order = report.order
+    assert report.status == ReportStatus.UNCONFIRMED and report.reported_at is None
+    assert [c.get("fault") for c in sent(connected, order)] == ["accept_then_timeout"]
+    assert connected.state.orders[order.ebay_order_id or ""].shipped_time is not None
+
+    checked = ship_orders()
+
+    assert checked.succeeded and checked.confirmed == 1, checked.summary()
+    assert checked.reported == 1  # the other order, never tried before
+    report.refresh_from_db()
+    assert report.status == ReportStatus.REPORTED and report.reported_at is not None
+    assert report.attempts == 1
+    assert len(sent(connected, order)) == 1  # no second CompleteSale
+    [lookup] = connected.state.calls("GetOrders")[-1:]
+    assert lookup["requested_order_ids"] == [order.ebay_order_id]
+    assert any("marked reported, not sent again" in m for m in checked.messages)
+    # Later runs leave it alone.
+    assert ship_orders().confirmed == 0 and len(sent(connected, order)) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fault", ["http_500", "timeout", "malformed_xml"])
+def test_an_unknown_outcome_ebay_never_recorded_is_sent_exactly_once_more(
+    connected: RunningSandbox, uk: EbayAccount, fault: str
+) -> None:
+    order = imported(connected, uk)["seller"][0]
+    ship(order)
+    # These faults fail before eBay processes anything, but the client cannot know that.
+    connected.state.inject(fault, call="CompleteSale")
+
+    first = ship_orders()
+
+    assert first.unconfirmed == 1 and first.reported == 0
+    assert ShipmentReport.objects.get(order=order).status == ReportStatus.UNCONFIRMED
+    assert connected.state.orders[order.ebay_order_id or ""].shipped_time is None
+
+    second = ship_orders()
+
+    assert second.reported == 1 and second.confirmed == 0 and second.succeeded
+    report = ShipmentReport.objects.get(order=order)
+    assert report.status == ReportStatus.REPORTED and report.attempts == 2
+    assert [c.get("fault", "") for c in sent(connected, order)] == [fault, ""]
+    assert ship_orders().reported == 0 and len(sent(connected, order)) == 2
+
+
+@pytest.mark.django_db
+def test_an_unconfirmed_report_stays_unconfirmed_while_ebay_cannot_be_asked(
+    connected: RunningSandbox, uk: EbayAccount
+) -> None:
+    order, other = imported(connected, uk)["seller"][:2]
+    ship(order, other)
+    ShipmentReport.objects.create(
+        order=order,
+        status=ReportStatus.UNCONFIRMED,
+        attempts=1,
+        tracking_number=order.tracking_number,
+    )
+    connected.state.inject("http_500", call="GetOrders")
+
+    result = ship_orders()
+
+    assert not result.succeeded and result.reported == 0
+    assert any("left unconfirmed, not sent" in m for m in result.messages)
+    assert ShipmentReport.objects.get(order=order).status == ReportStatus.UNCONFIRMED
+    # Nothing was sent: the lookup comes before any CompleteSale.
+    assert connected.state.calls("CompleteSale") == []
+
+
+@pytest.mark.django_db
+def test_shipped_on_ebay_with_other_tracking_is_left_for_a_person(
+    connected: RunningSandbox, uk: EbayAccount
+) -> None:
+    order = imported(connected, uk)["seller"][0]
+    ship(order)
+    ShipmentReport.objects.create(
+        order=order, status=ReportStatus.UNCONFIRMED, attempts=1, tracking_number="RM-OURS"
+    )
+    ebay_order = connected.state.orders[order.ebay_order_id or ""]
+    ebay_order.shipped_time = timezone.now()
+    ebay_order.tracking.append({"carrier": "DHL", "number": "SOMEONE-ELSES"})
+
+    result = ship_orders()
+
+    assert ShipmentReport.objects.get(order=order).status == ReportStatus.UNCONFIRMED
+    assert sent(connected, order) == []
+    assert any("not with tracking RM-OURS" in m for m in result.messages)
+
+
+@pytest.mark.django_db
+def test_a_dry_run_does_not_ask_ebay_about_unconfirmed_reports(
+    connected: RunningSandbox, uk: EbayAccount
+) -> None:
+    order = imported(connected, uk)["seller"][0]
+    ship(order)
+    ShipmentReport.objects.create(order=order, status=ReportStatus.UNCONFIRMED, attempts=1)
+    calls_before = len(connected.state.calls())
+
+    result = ship_orders(dry_run=True)
+
+    assert result.would_report == [] and len(connected.state.calls()) == calls_before
+    assert ShipmentReport.objects.get(order=order).status == ReportStatus.UNCONFIRMED
