@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.management import call_command
+
+from hemi_fulfilment.celery import app as celery_app
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -49,3 +53,16 @@ class _Null:
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2 is deliberately slow; tests log in and seed admins many times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def celery_worker() -> Iterator[None]:
+    """A real Celery worker, in a thread of this process, on the broker in settings.
+
+    Messages other tests left on the broker are purged first: this worker runs only what
+    its own test queues.
+    """
+    with celery_app.connection_for_write() as connection:
+        celery_app.control.purge(connection=connection)
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        yield

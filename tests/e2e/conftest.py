@@ -9,10 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.contrib.auth.models import User
 
-from hemi_fulfilment.celery import app as celery_app
 from tests.oc_integration.conftest import oc_sandbox  # noqa: F401  (a shared fixture)
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow the ORM.
@@ -71,10 +69,8 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def worker(transactional_db: None) -> Iterator[None]:
+def worker(transactional_db: None, celery_worker: None) -> None:
     """A real Celery worker on the configured broker, so queued jobs run as in the demo."""
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        yield
 
 
 @pytest.fixture

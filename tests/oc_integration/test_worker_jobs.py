@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
-from hemi_fulfilment.celery import app
 from oc_integration.models import AccountOrangeConnex, OutboundOrder, OutboundStatus, SyncRun
 from oc_integration.outbound_orders import prepare_outbound_orders
 from oc_integration.sync_runs import queue_stock_sync
@@ -20,9 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def worker() -> Iterator[None]:
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        yield
+def worker(celery_worker: None) -> None:
+    """The shared real worker (tests/conftest.py)."""
 
 
 def _wait_for(check: Callable[[], bool], seconds: float = 30) -> None:
