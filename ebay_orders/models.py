@@ -46,6 +46,7 @@ class EbayConnection(models.Model):
         verbose_name = "eBay connection"
         verbose_name_plural = "eBay connections"
         ordering = ["ebay_account__name"]
+        permissions = [("run_ebay_jobs", "Can run eBay order imports now")]
 
     def __str__(self) -> str:
         return f"{self.ebay_account} connection"
@@ -138,6 +139,9 @@ class ShipmentReport(models.Model):
         verbose_name_plural = "eBay shipment reports"
         ordering = ["-updated", "-id"]
         indexes = [models.Index(fields=["status"], name="ebay_shipment_status_idx")]
+        permissions = [
+            ("resend_shipmentreport", "Can send shipment reports to eBay again or settle them")
+        ]
 
     def __str__(self) -> str:
         return f"{self.order} {self.status}"
@@ -178,6 +182,7 @@ class OrderIssue(models.Model):
         verbose_name_plural = "eBay orders held for review"
         ordering = ["resolved", "-last_seen", "-id"]
         indexes = [models.Index(fields=["ebay_order_id", "kind"], name="ebay_issue_order_idx")]
+        permissions = [("resolve_orderissue", "Can release held eBay orders")]
 
     def __str__(self) -> str:
         return f"{self.ebay_order_id or '(no order id)'}: {self.get_kind_display()}"

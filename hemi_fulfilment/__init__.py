@@ -1,5 +1,7 @@
-"""Hemi Fulfilment: Hemi's bridge to Orange Connex eBay Fulfilment and eBay orders."""
+"""Hemi Fulfilment: Hemi's bridge to Orange Connex eBay Fulfilment and eBay orders.
 
-from hemi_fulfilment.celery import app as celery_app
-
-__all__ = ("celery_app",)
+Importing this package costs nothing: the Celery application is built by
+``hemi_fulfilment.celery`` (``celery -A hemi_fulfilment.celery``) and, in Django
+processes, when the app registry is ready (see ``apps.py``), so that the clients can
+import the call record type from ``hemi_fulfilment.apilog.records`` without Django.
+"""

@@ -8,6 +8,9 @@ class HemiFulfilmentConfig(AppConfig):
 
     def ready(self) -> None:
         from hemi_fulfilment import checks  # noqa: F401  (registers system checks)
+
+        # Building the Celery app here (not in the package's __init__) binds the tasks'
+        # .delay() to it in every Django process, and keeps the package free to import.
         from hemi_fulfilment.celery import ensure_broker_folders
         from hemi_fulfilment.schedules import register_recurring_jobs
 

@@ -11,7 +11,8 @@ def ping(nonce: str) -> str:
     """Health check: leave a mark in the shared cache and answer ``pong``.
 
     The tests use it to prove a worker consumes from the configured broker; operators can
-    send it (`celery -A hemi_fulfilment call hemi_fulfilment.ping --args="[\"x\"]"`) to check.
+    send it to check:
+    ``celery -A hemi_fulfilment.celery call hemi_fulfilment.ping --args="[\"x\"]"``.
     """
     cache.set(f"ping:{nonce}", "pong", timeout=300)
     return "pong"

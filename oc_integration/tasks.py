@@ -8,7 +8,7 @@ from functools import partial
 
 from celery import Task, shared_task
 
-from oc_integration import tokens
+from oc_integration.auth import tokens
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def warn_expiring_refresh_tokens() -> list[str]:
 @shared_task(name="oc.sync_stock", acks_late=True)
 def sync_stock(run_id: int) -> str:
     """Execute one queued stock sync run (a redelivered task finds it done and returns)."""
-    from oc_integration.sync_runs import run_stock_sync
+    from oc_integration.stock.runs import run_stock_sync
 
     return run_stock_sync(run_id).status
 
@@ -44,8 +44,9 @@ def sync_stock_all_accounts() -> list[int]:
     """The beat job: queue one stock sync per authorized account."""
     from django.db import transaction
 
+    from oc_integration.auth.accounts import authorized_accounts
     from oc_integration.models import SyncRun
-    from oc_integration.sync_runs import authorized_accounts, queue_stock_sync
+    from oc_integration.stock.runs import queue_stock_sync
 
     run_ids = []
     for account in authorized_accounts():
@@ -58,7 +59,7 @@ def sync_stock_all_accounts() -> list[int]:
 @shared_task(name="oc.push_outbound", acks_late=True)
 def push_outbound(account_id: int) -> dict[str, int]:
     """Send the account's queued outbound orders (claims are row-locked: safe to repeat)."""
-    from oc_integration.outbound_push import push_queued
+    from oc_integration.outbound.push import push_queued
 
     result = push_queued(account_id)
     for problem in result.problems:
@@ -76,7 +77,7 @@ def push_outbound(account_id: int) -> dict[str, int]:
 def push_outbound_all_accounts() -> list[int]:
     """The beat job: one push per authorized account with orders waiting to be sent or
     checked (queued, unconfirmed, or left Sending by a push that died)."""
-    from oc_integration.outbound_push import accounts_with_pending_orders
+    from oc_integration.outbound.push import accounts_with_pending_orders
 
     ids = accounts_with_pending_orders()
     for account_id in ids:
@@ -87,7 +88,7 @@ def push_outbound_all_accounts() -> list[int]:
 @shared_task(name="oc.refresh_outbound_status", acks_late=True)
 def refresh_outbound_status() -> dict[str, str]:
     """The beat job: status, tracking and OC-created orders for every authorized account."""
-    from oc_integration.outbound_status import refresh_all_accounts
+    from oc_integration.outbound.status import refresh_all_accounts
 
     return refresh_all_accounts()
 
@@ -102,7 +103,7 @@ def process_outbound_callback(self: Task, delivery_id: int) -> str:
     OC unreachable: retried with backoff; after the last try the delivery is marked
     failed (kept for review) instead of waiting forever.
     """
-    from oc_integration.webhooks import give_up, process
+    from oc_integration.outbound.callbacks import give_up, process
 
     try:
         return process(delivery_id)
@@ -116,6 +117,6 @@ def process_outbound_callback(self: Task, delivery_id: int) -> str:
 @shared_task(name="oc.refresh_shipping_services", acks_late=True)
 def refresh_shipping_services() -> int:
     """Daily: GetServiceList for the shipping service choices per region."""
-    from oc_integration.shipping_services import refresh_shipping_services as refresh
+    from oc_integration.outbound.shipping_services import refresh_shipping_services as refresh
 
     return refresh()

@@ -15,10 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from oc_integration import webhooks
-from oc_integration.authorization import AuthorizationRejected, consume_state, exchange_code
+from oc_integration.auth.authorization import AuthorizationRejected, consume_state, exchange_code
 from oc_integration.client.codes import decode_until_stable, raw_query_params
 from oc_integration.models import AccountOrangeConnex
+from oc_integration.outbound import callbacks
 
 logger = logging.getLogger(__name__)
 
@@ -98,12 +98,12 @@ def outbound_callback(request: HttpRequest, webhook_id: uuid.UUID) -> HttpRespon
     account = AccountOrangeConnex.objects.filter(webhook_id=webhook_id).first()
     if account is None:
         return JsonResponse({"error": "Unknown webhook."}, status=404)
-    if not webhooks.is_authentic(account, webhooks.presented_secret(request.META)):
+    if not callbacks.is_authentic(account, callbacks.presented_secret(request.META)):
         logger.warning("Rejected an OC callback for %s: wrong or missing secret", account)
         response = JsonResponse({"error": "Wrong or missing credentials."}, status=401)
         response["WWW-Authenticate"] = 'Basic realm="Hemi Fulfilment OC callbacks"'
         return response
-    receipt = webhooks.receive(account, request.body)
+    receipt = callbacks.receive(account, request.body)
     if receipt.process and receipt.delivery_id:
         from oc_integration.tasks import process_outbound_callback
 

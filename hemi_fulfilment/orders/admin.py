@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
@@ -9,7 +10,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from hemi_fulfilment.orders.models import Order, OrderItem, OrderItemEbay
-from oc_integration.admin.order_actions import outbound_links, push_to_orange_connex
 
 # Fields that come from eBay's GetOrders and must not be edited by hand.
 EBAY_ORDER_FIELDS = [
@@ -63,7 +63,10 @@ class OrderItemInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    actions = [push_to_orange_connex]
+    """Hemi's orders. Integrations add their actions and columns from their own side
+    (see :meth:`extend`), so this admin knows none of them."""
+
+    actions: list[Any] = []
     list_display = [
         "number",
         "channel",
@@ -74,7 +77,6 @@ class OrderAdmin(admin.ModelAdmin):
         "status",
         "shipped",
         "marketplace_fulfillment_channel",
-        "outbound",
         "ordered_at",
     ]
     list_filter = [
@@ -119,23 +121,52 @@ class OrderAdmin(admin.ModelAdmin):
                     "shipped_at",
                     "shipping_carrier",
                     "tracking_number",
-                    "outbound",
                 ]
             },
         ),
         ("Record", {"fields": ["created", "updated"]}),
     ]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
-        # The Orange Connex column: one extra query per page, not one per row.
-        return super().get_queryset(request).prefetch_related("outbound_orders")
+    #: Relations the integrations' columns read, fetched once per page, not once per row.
+    prefetch_related: list[str] = []
+    #: Read-only fields the integrations add (names of attributes set by :meth:`extend`).
+    extra_readonly_fields: list[str] = []
+    #: Calls that add notices to the list page (e.g. an integration's account warnings).
+    notices: list[Callable[[HttpRequest], None]] = []
 
-    @admin.display(description="Orange Connex")
-    def outbound(self, obj: Order) -> str:
-        return outbound_links(obj)
+    def extend(
+        self,
+        *,
+        action: Callable[..., Any],
+        column: Callable[[Order], str],
+        prefetch: str,
+        notice: Callable[[HttpRequest], None] | None = None,
+    ) -> None:
+        """Add an integration's action, its column before "Ordered at" (also shown on the
+        order page under Fulfilment), the relation it reads, and its notices."""
+        name = column.__name__
+        setattr(self, name, column)
+        self.actions = [*self.actions, action]
+        at = self.list_display.index("ordered_at")
+        self.list_display = [*self.list_display[:at], name, *self.list_display[at:]]
+        self.prefetch_related = [*self.prefetch_related, prefetch]
+        self.extra_readonly_fields = [*self.extra_readonly_fields, name]
+        fulfilment = next(options for title, options in self.fieldsets if title == "Fulfilment")
+        fulfilment["fields"] = [*fulfilment["fields"], name]
+        if notice is not None:
+            self.notices = [*self.notices, notice]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        return super().get_queryset(request).prefetch_related(*self.prefetch_related)
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        if request.method == "GET":
+            for notice in self.notices:
+                notice(request)
+        return super().changelist_view(request, extra_context)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None) -> list[str]:
-        readonly = ["created", "updated", "outbound"]
+        readonly = ["created", "updated", *self.extra_readonly_fields]
         if obj is not None and obj.ebay_order_id:
             readonly += EBAY_ORDER_FIELDS
         return readonly

@@ -1,4 +1,4 @@
-"""The warning banner on every Orange Connex admin page."""
+"""The warning banner on the Orange Connex admin pages, Hemi's orders and the admin home."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from django.utils import timezone
 from oc_integration.models import AccountOrangeConnex, AuthorizationStatus
 
 
-def account_warnings() -> list[str]:
-    """Why any OC account needs attention now (one query)."""
+def account_warnings(*, except_account: int | None = None) -> list[str]:
+    """Why any OC account needs attention now (one query), one sentence set per account.
+
+    ``except_account`` leaves out the account whose own page already says it.
+    """
     horizon = timezone.now() + timedelta(days=settings.OC_REFRESH_TOKEN_WARNING_DAYS)
     accounts = AccountOrangeConnex.objects.filter(
         Q(authorization_status=AuthorizationStatus.REAUTHORIZATION_REQUIRED)
@@ -24,11 +27,14 @@ def account_warnings() -> list[str]:
             refresh_token_expires_at__lte=horizon,
         )
     ).only("name", "authorization_status", "last_error", "refresh_token_expires_at")
+    if except_account is not None:
+        accounts = accounts.exclude(pk=except_account)
     warnings = []
     for account in accounts:
         if account.authorization_status == AuthorizationStatus.REAUTHORIZATION_REQUIRED:
+            reason = f" {account.last_error}" if account.last_error else ""
             warnings.append(
-                f"{account.name}: re-authorization required. {account.last_error} "
+                f"{account.name}: re-authorization required.{reason} "
                 'Open the account and click "Authorize with Orange Connex".'
             )
         elif account.refresh_token_expires_at:
@@ -39,16 +45,21 @@ def account_warnings() -> list[str]:
     return warnings
 
 
+def show_account_warnings(request: HttpRequest, *, except_account: int | None = None) -> None:
+    """Add :func:`account_warnings` to the page's messages (on GET only)."""
+    if request.method == "GET":
+        for warning in account_warnings(except_account=except_account):
+            messages.warning(request, warning)
+
+
 class AccountWarningsMixin:
     """Shows :func:`account_warnings` on the changelist and change pages."""
 
-    def _warn(self, request: HttpRequest) -> None:
-        if request.method == "GET":
-            for warning in account_warnings():
-                messages.warning(request, warning)
+    #: True on the account admin, whose change page shows the account's own state.
+    warns_about_itself = False
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
-        self._warn(request)
+        show_account_warnings(request)
         return super().changelist_view(request, extra_context)  # type: ignore[misc]
 
     def changeform_view(
@@ -58,5 +69,8 @@ class AccountWarningsMixin:
         form_url: str = "",
         extra_context: Any = None,
     ) -> Any:
-        self._warn(request)
+        own = None
+        if self.warns_about_itself and object_id and object_id.isdigit():
+            own = int(object_id)
+        show_account_warnings(request, except_account=own)
         return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]

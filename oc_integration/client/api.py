@@ -131,7 +131,7 @@ class OCApiClient:
             ),
         }
         if token is not None:
-            headers["Access-Token"] = f"Bearer {token}"
+            headers["Access-Token"] = f"Bearer {token}" if conn.bearer_prefix else token
         exchange = Exchange(operation, method, base + path, headers, body, message_id)
 
         def interpret(response: requests.Response) -> OCResponse:

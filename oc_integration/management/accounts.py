@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.management.base import CommandError
 from django.db.models import Q
 
+from oc_integration.auth.accounts import authorized_accounts
 from oc_integration.models import AccountOrangeConnex
-from oc_integration.sync_runs import authorized_accounts
 
 
 def select_accounts(selector: str | None) -> list[AccountOrangeConnex]:

@@ -1,12 +1,10 @@
 """Models of the OC integration, one module per concern."""
 
-from oc_integration.models.accounts import (
+from oc_integration.models.auth import (
     AccountOrangeConnex,
     AuthorizationStatus,
     Environment,
     OAuthAuthorizationRequest,
-    SignatureMode,
-    TokenClientAuth,
 )
 from oc_integration.models.outbound import (
     OC_STATUS,
@@ -37,8 +35,6 @@ __all__ = [
     "OutboundStatus",
     "ProductAccountOrangeConnex",
     "ShippingService",
-    "SignatureMode",
     "SyncRun",
-    "TokenClientAuth",
     "WebhookDelivery",
 ]

@@ -8,7 +8,7 @@ from django.db import models
 
 from hemi_fulfilment.catalog.models import Product
 from hemi_fulfilment.orders.models import Order
-from oc_integration.models.accounts import AccountOrangeConnex
+from oc_integration.models.auth import AccountOrangeConnex
 
 
 class OutboundStatus(models.TextChoices):
@@ -135,6 +135,10 @@ class OutboundOrder(models.Model):
     fee_currency = models.CharField(max_length=3, blank=True)
     tracking = models.JSONField("all tracking entries", default=list, blank=True)
     send_attempts = models.PositiveIntegerField(default=0)
+    # A creation whose answer was lost is re-sent only after OC has said "not found" on
+    # several checks spread over time (OC's Query v2 may lag behind its creation API).
+    not_found_checks = models.PositiveSmallIntegerField(default=0, editable=False)
+    first_not_found_at = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
     oc_created_at = models.DateTimeField("created at OC", null=True, blank=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
@@ -155,6 +159,11 @@ class OutboundOrder(models.Model):
         indexes = [
             models.Index(fields=["account", "status"], name="outbound_account_status_idx"),
             models.Index(fields=["service_region", "status"], name="outbound_region_status_idx"),
+        ]
+        permissions = [
+            ("push_outboundorder", "Can push outbound orders to Orange Connex"),
+            ("cancel_outboundorder", "Can cancel outbound orders at Orange Connex"),
+            ("refresh_outboundorder", "Can refresh outbound orders from Orange Connex"),
         ]
 
     def __str__(self) -> str:

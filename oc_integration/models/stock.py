@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from hemi_fulfilment.catalog.models import ItemAccount
-from oc_integration.models.accounts import AccountOrangeConnex
+from oc_integration.models.auth import AccountOrangeConnex
 
 
 class ProductAccountOrangeConnex(models.Model):
@@ -121,7 +121,10 @@ class SyncRun(models.Model):
             )
         ]
         indexes = [models.Index(fields=["account", "kind", "-created"], name="sync_run_recent_idx")]
-        permissions = [("apply_syncrun", "Can apply reviewed stock changes")]
+        permissions = [
+            ("apply_syncrun", "Can apply reviewed stock changes"),
+            ("run_stock_sync", "Can run a stock sync or dry run now"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"

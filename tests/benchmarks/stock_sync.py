@@ -392,11 +392,11 @@ APPLY = "apply (apply_stock_plan)"
 TOTAL = "run_stock_sync"
 NESTED = (PARSE, CALL_LOG)  # inside DOWNLOAD
 INSTRUMENTED = [
-    ("oc_integration.sync_runs", "fetch_stock_snapshot", DOWNLOAD),
+    ("oc_integration.stock.runs", "fetch_stock_snapshot", DOWNLOAD),
     ("oc_integration.client.api", "parse_response", PARSE),
-    ("oc_integration.connections", "record_call", CALL_LOG),
-    ("oc_integration.sync_runs", "plan_stock_sync", PLAN),
-    ("oc_integration.sync_runs", "apply_stock_plan", APPLY),
+    ("oc_integration.auth.connection", "record_call", CALL_LOG),
+    ("oc_integration.stock.runs", "plan_stock_sync", PLAN),
+    ("oc_integration.stock.runs", "apply_stock_plan", APPLY),
 ]
 
 
@@ -467,7 +467,7 @@ def measured_sync(
     from django.test.utils import CaptureQueriesContext
 
     from oc_integration.models import SyncRun
-    from oc_integration.sync_runs import queue_stock_sync, run_stock_sync
+    from oc_integration.stock.runs import queue_stock_sync, run_stock_sync
 
     run = queue_stock_sync(account, trigger=SyncRun.Trigger.COMMAND)
     gc.collect()
@@ -511,7 +511,7 @@ def naive_sync(account: AccountOrangeConnex, rows: Sequence[SnapshotRow]) -> int
 
     from hemi_fulfilment.catalog.models import ItemAccount, Product
     from oc_integration.models import ProductAccountOrangeConnex
-    from oc_integration.stock import AVAILABLE, IN_TRANSIT
+    from oc_integration.stock.plan import AVAILABLE, IN_TRANSIT
 
     sites: dict[str, str] = settings.OC_REGION_EBAY_SITES
     written = 0
@@ -550,7 +550,7 @@ def naive_sync(account: AccountOrangeConnex, rows: Sequence[SnapshotRow]) -> int
 
 def bulk_sync(account: AccountOrangeConnex, rows: Sequence[SnapshotRow]) -> int:
     """The real path without the download: ``plan_stock_sync`` + ``apply_stock_plan``."""
-    from oc_integration.stock import apply_stock_plan, plan_stock_sync
+    from oc_integration.stock.plan import apply_stock_plan, plan_stock_sync
 
     plan = plan_stock_sync(account, rows)
     apply_stock_plan(account, plan)
@@ -588,8 +588,8 @@ def compare_naive_and_bulk(account: AccountOrangeConnex, skus: int) -> Compariso
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from oc_integration.auth.api_client import api_client
     from oc_integration.client.stock import fetch_stock_snapshot
-    from oc_integration.connections import api_client
 
     rows = fetch_stock_snapshot(api_client(account))[:skus]
     gc.collect()
@@ -633,7 +633,7 @@ def authorized_account(sandbox_url: str) -> AccountOrangeConnex:
     from django.conf import settings
 
     from hemi_fulfilment.demo.data import DEMO_OC_ACCOUNT
-    from oc_integration.authorization import exchange_code
+    from oc_integration.auth.authorization import exchange_code
     from oc_integration.client.codes import decode_until_stable
     from oc_integration.models import AccountOrangeConnex, AuthorizationStatus, Environment
     from tests.oc_integration.conftest import CALLBACK_PATH, Sandbox

@@ -29,7 +29,11 @@ PASSWORD = "e2e-Password-123"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # This hook sees the whole session's items: mark only the journeys in this folder.
+    here = Path(__file__).parent
     for item in items:
+        if here not in item.path.parents:
+            continue
         item.add_marker(pytest.mark.browser)
         if CHROMIUM is None:
             item.add_marker(pytest.mark.skip(reason="Debian's chromium is not installed"))

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Permission, User
 from django.test import Client
 
 from hemi_fulfilment.demo.data import DEMO_OC_ACCOUNT
-from oc_integration.authorization import exchange_code
+from oc_integration.auth.authorization import exchange_code
 from oc_integration.client.codes import decode_until_stable, raw_query_params
 from oc_integration.models import AccountOrangeConnex, Environment
 from oc_integration.sandbox import running_sandbox

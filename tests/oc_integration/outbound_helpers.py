@@ -8,7 +8,7 @@ from hemi_fulfilment.catalog.models import Product
 from hemi_fulfilment.demo.data import DEMO_SKUS, demo_oc_sku
 from hemi_fulfilment.orders.models import Channel, Order, OrderItem
 from oc_integration.models import AccountOrangeConnex, SyncRun
-from oc_integration.sync_runs import queue_stock_sync, run_stock_sync
+from oc_integration.stock.runs import queue_stock_sync, run_stock_sync
 from tests.oc_integration.conftest import Sandbox
 
 STATUSES = ("INTRAN", "AVL", "RCVD", "RSVALOC", "RSVHO", "RSVAS", "UNF")

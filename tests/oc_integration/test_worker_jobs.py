@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from oc_integration.models import AccountOrangeConnex, OutboundOrder, OutboundStatus, SyncRun
-from oc_integration.outbound_orders import prepare_outbound_orders
-from oc_integration.sync_runs import queue_stock_sync
+from oc_integration.outbound.orders import prepare_outbound_orders
+from oc_integration.stock.runs import queue_stock_sync
 from oc_integration.tasks import push_outbound, sync_stock, sync_stock_all_accounts
 from tests.oc_integration.conftest import Sandbox
 from tests.oc_integration.outbound_helpers import stock_everything, web_orders

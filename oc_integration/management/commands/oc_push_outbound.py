@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from hemi_fulfilment.progress import progress_bar, set_progress
 from oc_integration.management.accounts import select_accounts
-from oc_integration.outbound_push import preview_queued, push_queued
+from oc_integration.outbound.push import preview_queued, push_queued
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from tqdm import tqdm
 from hemi_fulfilment.progress import progress_bar, set_progress
 from oc_integration.management.accounts import select_accounts
 from oc_integration.models import SyncRun
-from oc_integration.sync_runs import queue_stock_sync, run_stock_sync
+from oc_integration.stock.runs import queue_stock_sync, run_stock_sync
 
 EXIT_NEEDS_CONFIRMATION = 3
 

@@ -1,0 +1,322 @@
+"""Outbound orders, OC callbacks and shipping services in the admin."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from oc_integration.admin.warnings import AccountWarningsMixin
+from oc_integration.models import (
+    OutboundOrder,
+    OutboundOrderLine,
+    OutboundStatus,
+    ShippingService,
+    WebhookDelivery,
+)
+from oc_integration.outbound.orders import queue_drafts
+from oc_integration.outbound.shipping_services import service_choices
+from oc_integration.outbound.status import cancel_outbound, refresh_open_orders
+from oc_integration.tasks import push_outbound
+
+BADGE_COLOURS = {
+    OutboundStatus.DRAFT: "#666",
+    OutboundStatus.QUEUED: "#205493",
+    OutboundStatus.SENDING: "#205493",
+    OutboundStatus.UNKNOWN: "#b26a00",
+    OutboundStatus.SUBMITTED: "#205493",
+    OutboundStatus.REJECTED: "#ba2121",
+    OutboundStatus.PICKED: "#205493",
+    OutboundStatus.PACKED: "#205493",
+    OutboundStatus.OUTBOUND: "#2f7d32",
+    OutboundStatus.DELIVERED: "#2f7d32",
+    OutboundStatus.CANCELLED: "#666",
+    OutboundStatus.EXCEPTION: "#ba2121",
+}
+EDITABLE_IN = {OutboundStatus.DRAFT, OutboundStatus.REJECTED}
+ADDRESS_FIELDS = (
+    "shipping_service_code",
+    "consignee_name",
+    "company_name",
+    "house_number",
+    "address1",
+    "address2",
+    "city",
+    "province_or_state",
+    "country_code",
+    "zip_code",
+    "phone",
+    "email",
+    "incoterms",
+    "remarks",
+)
+
+
+def status_badge(status: str, label: str) -> str:
+    """A coloured status word, the same on every OC page."""
+    colour = BADGE_COLOURS.get(OutboundStatus(status), "#333") if status else "#333"
+    return format_html(
+        '<span class="oc-status" data-status="{}" style="color:#fff;background:{};'
+        'padding:1px 6px;border-radius:8px;white-space:nowrap">{}</span>',
+        status,
+        colour,
+        label,
+    )
+
+
+class OutboundOrderLineInline(admin.TabularInline):
+    model = OutboundOrderLine
+    extra = 0
+    can_delete = False
+    fields = ("sku", "oc_sku", "quantity", "declared_value", "currency", "ebay_item_id")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class OutboundOrderForm(forms.ModelForm):
+    class Meta:
+        model = OutboundOrder
+        fields = ADDRESS_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("shipping_service_code")
+        choices = service_choices(self.instance.service_region) if self.instance.pk else []
+        if field is not None and choices:
+            self.fields["shipping_service_code"] = forms.ChoiceField(
+                choices=[("", "---------"), *choices],
+                required=False,
+                label=field.label,
+                help_text="OC's shipping services in this region (GetServiceList).",
+            )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=200, help_text="Sent to OC with the cancellation.", initial="Customer request"
+    )
+
+
+@admin.register(OutboundOrder)
+class OutboundOrderAdmin(AccountWarningsMixin, admin.ModelAdmin):
+    form = OutboundOrderForm
+    list_display = [
+        "reference_number",
+        "hemi_order",
+        "badge",
+        "oc_order_number",
+        "service_region",
+        "shipping_service_code",
+        "tracking_number",
+        "problem",
+        "account",
+        "updated",
+    ]
+    list_filter = ["status", "service_region", "account", "auto_fulfillment_ef"]
+    search_fields = ["reference_number", "oc_order_number", "tracking_number", "order__number"]
+    list_select_related = ["account", "order"]
+    inlines = [OutboundOrderLineInline]
+    actions = ["push_to_oc", "refresh_from_oc", "cancel_at_oc"]
+    show_full_result_count = False
+
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "badge",
+                    "problem",
+                    "errors_by_field",
+                    "warnings",
+                    "account",
+                    "hemi_order",
+                    "reference_number",
+                    "order_platform",
+                    "ebay_order_id",
+                    "service_region",
+                    "oc_order_number",
+                    "auto_fulfillment_ef",
+                ]
+            },
+        ),
+        ("Shipping", {"fields": ADDRESS_FIELDS}),
+        (
+            "Tracking and fees",
+            {
+                "fields": [
+                    "carrier_name",
+                    "tracking_number",
+                    "chargeable_weight",
+                    "fee_amount",
+                    "fee_currency",
+                    "tracking",
+                ]
+            },
+        ),
+        (
+            "History",
+            {
+                "fields": [
+                    "send_attempts",
+                    "sent_at",
+                    "oc_created_at",
+                    "status_changed_at",
+                    "last_checked_at",
+                    "cancel_reason",
+                    "created",
+                    "updated",
+                ]
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        every = [str(name) for _, options in self.fieldsets for name in options["fields"]]
+        if obj is not None and obj.status in EDITABLE_IN:
+            # Only the shipping details of an order OC has not accepted can be corrected.
+            return [name for name in every if name not in ADDRESS_FIELDS]
+        return every
+
+    @admin.display(description="status", ordering="status")
+    def badge(self, obj: OutboundOrder) -> str:
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description="Hemi order", ordering="order__number")
+    def hemi_order(self, obj: OutboundOrder) -> str:
+        if not obj.order_id or obj.order is None:
+            return "-"
+        url = reverse("admin:orders_order_change", args=[obj.order_id])
+        return format_html('<a href="{}">{}</a>', url, obj.order.number)
+
+    @admin.display(description="last error")
+    def problem(self, obj: OutboundOrder) -> str:
+        return obj.last_error or "-"
+
+    @admin.display(description="errors by field")
+    def errors_by_field(self, obj: OutboundOrder) -> str:
+        if not obj.validation_errors:
+            return "-"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><b>{}</b>: {}</li>",
+                (
+                    (name.replace("_", " "), message)
+                    for name, msgs in obj.validation_errors.items()
+                    for message in msgs
+                ),
+            ),
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Outbound orders are made from Hemi orders ("Push to Orange Connex" on Orders).
+        return False
+
+    def save_model(self, request: HttpRequest, obj: OutboundOrder, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if obj.status in EDITABLE_IN:
+            messages.info(request, 'Saved. Use "Push to Orange Connex" to validate and send it.')
+
+    # --- actions ------------------------------------------------------------------------
+    @admin.action(description="Push to Orange Connex")
+    def push_to_oc(self, request: HttpRequest, queryset: QuerySet[OutboundOrder]) -> None:
+        queued, invalid = queue_drafts(queryset.values_list("pk", flat=True))
+        accounts = set(
+            queryset.filter(status=OutboundStatus.QUEUED).values_list("account_id", flat=True)
+        )
+        for account_id in accounts:
+            transaction.on_commit(partial(push_outbound.delay, account_id))
+        messages.info(
+            request,
+            f"{len(accounts)} push(es) queued for the worker"
+            + (f"; {queued} draft(s) queued after validation" if queued else "")
+            + (f"; {invalid} still invalid (see their errors)" if invalid else "")
+            + ".",
+        )
+
+    @admin.action(description="Refresh status and tracking from OC")
+    def refresh_from_oc(self, request: HttpRequest, queryset: QuerySet[OutboundOrder]) -> None:
+        for account in {o.account for o in queryset.select_related("account")}:
+            try:
+                counts = refresh_open_orders(account)
+            except Exception as exc:
+                messages.error(request, f"{account}: could not query OC ({exc}).")
+            else:
+                messages.success(
+                    request,
+                    f"{account}: checked {counts['checked']} open order(s), {counts['changed']} "
+                    f"changed, {counts['created_by_oc']} created by OC pulled in.",
+                )
+
+    @admin.action(description="Cancel at OC…")
+    def cancel_at_oc(
+        self, request: HttpRequest, queryset: QuerySet[OutboundOrder]
+    ) -> HttpResponse | None:
+        form = CancelForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            for outbound in queryset:
+                outcome = cancel_outbound(outbound.pk, form.cleaned_data["reason"])
+                failed = "refused" in outcome or "could not" in outcome
+                level = messages.ERROR if failed else messages.SUCCESS
+                messages.add_message(request, level, outcome)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/oc_integration/outboundorder/cancel.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Cancel outbound orders at OC",
+                "orders": queryset,
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "received_at",
+        "account",
+        "delivery_id",
+        "event_status",
+        "order_number",
+        "status",
+        "outcome",
+    ]
+    list_filter = ["status", "account"]
+    search_fields = ["delivery_id", "order_number", "reference_number"]
+    list_select_related = ["account"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ShippingService)
+class ShippingServiceAdmin(admin.ModelAdmin):
+    list_display = ["region", "code", "name", "fetched_at"]
+    list_filter = ["region"]
+    readonly_fields = ["region", "code", "name", "fetched_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,162 @@
+"""Sync runs in the admin: outcomes, messages, and the review-and-apply page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html, format_html_join
+
+from oc_integration.admin.warnings import AccountWarningsMixin
+from oc_integration.models import SyncRun
+from oc_integration.stock.plan import StockPlan
+from oc_integration.stock.runs import ReviewRefused, apply_reviewed_run
+
+APPLY_PERMISSION = "oc_integration.apply_syncrun"
+SHOWN_ROWS = 500
+STATUS_COLOURS: dict[str, str] = {
+    SyncRun.Status.SUCCEEDED: "#2f7d32",
+    SyncRun.Status.APPLIED: "#2f7d32",
+    SyncRun.Status.FAILED: "#ba2121",
+    SyncRun.Status.NEEDS_CONFIRMATION: "#b26a00",
+    SyncRun.Status.SKIPPED: "#666",
+    SyncRun.Status.DRY_RUN: "#205493",
+}
+
+
+def review_url(run: SyncRun) -> str:
+    return reverse("admin:oc_integration_syncrun_review", args=[run.pk])
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(AccountWarningsMixin, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "created",
+        "account",
+        "kind",
+        "trigger",
+        "status_badge",
+        "skus_seen",
+        "rows_created",
+        "rows_updated",
+        "flipped_to_no",
+        "missing_item_accounts",
+        "unknown_skus",
+        "duration",
+    ]
+    list_filter = ["status", "kind", "trigger", "account"]
+    list_select_related = ["account"]
+    date_hierarchy = "created"
+    fields = (
+        "account",
+        "kind",
+        "trigger",
+        "status_badge",
+        "dry_run",
+        "created",
+        "started",
+        "finished",
+        "skus_seen",
+        "rows_created",
+        "rows_updated",
+        "rows_unchanged",
+        "flipped_to_no",
+        "missing_item_accounts",
+        "unknown_skus",
+        "error",
+        "message_list",
+        "review_link",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, obj: SyncRun) -> str:
+        return format_html(
+            '<strong style="color:{}">{}</strong>',
+            STATUS_COLOURS.get(obj.status, "#333"),
+            obj.get_status_display(),
+        )
+
+    @admin.display(description="duration")
+    def duration(self, obj: SyncRun) -> str:
+        if obj.started and obj.finished:
+            return f"{(obj.finished - obj.started).total_seconds():.1f} s"
+        return "-"
+
+    @admin.display(description="messages")
+    def message_list(self, obj: SyncRun) -> str:
+        if not obj.messages:
+            return "-"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((m,) for m in obj.messages))
+        )
+
+    @admin.display(description="changes waiting")
+    def review_link(self, obj: SyncRun) -> str:
+        if obj.status in (SyncRun.Status.DRY_RUN, SyncRun.Status.NEEDS_CONFIRMATION):
+            return format_html('<a href="{}">Review and apply</a>', review_url(obj))
+        return "-"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[SyncRun]:
+        # A stored plan can be tens of MB: the list and detail pages never need it.
+        return super().get_queryset(request).defer("plan")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:run_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="oc_integration_syncrun_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def review_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        """What a dry run (or a run waiting for confirmation) would change, and Apply."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        run = get_object_or_404(SyncRun.objects.select_related("account"), pk=run_id)
+        can_apply = request.user.has_perm(APPLY_PERMISSION)
+        if request.method == "POST":
+            if not can_apply:
+                raise PermissionDenied("You may not apply stock changes.")
+            try:
+                run = apply_reviewed_run(run.pk)
+            except ReviewRefused as exc:
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(review_url(run))
+            messages.success(
+                request,
+                f"Applied run #{run.pk}: {run.rows_created} created, {run.rows_updated} "
+                f"updated, {run.flipped_to_no} set to Created in OC = No.",
+            )
+            return HttpResponseRedirect(
+                reverse("admin:oc_integration_syncrun_change", args=[run.pk])
+            )
+        plan = StockPlan.from_json(run.plan) if run.plan else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Review stock changes of run #{run.pk} ({run.account})",
+            "opts": SyncRun._meta,
+            "run": run,
+            "plan": plan,
+            "can_apply": can_apply and plan is not None,
+            "stock_changes": plan.upserts[:SHOWN_ROWS] if plan else [],
+            "flips": plan.flips[:SHOWN_ROWS] if plan else [],
+            "hidden_changes": max(0, len(plan.upserts) - SHOWN_ROWS) if plan else 0,
+            "hidden_flips": max(0, len(plan.flips) - SHOWN_ROWS) if plan else 0,
+        }
+        return TemplateResponse(request, "admin/oc_integration/syncrun/review.html", context)

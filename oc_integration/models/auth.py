@@ -1,0 +1,132 @@
+"""Orange Connex accounts and their authorization."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from hemi_fulfilment.crypto import EncryptedTextField
+from oc_integration.client.connection import SIGNATURE_MODES, TOKEN_CLIENT_AUTHS
+
+
+class Environment(models.TextChoices):
+    PRODUCTION = "production", "Production"
+    STAGE = "stage", "Stage (OC's test system)"
+    SANDBOX = "sandbox", "Sandbox (this project's emulator)"
+
+
+class AuthorizationStatus(models.TextChoices):
+    NOT_AUTHORIZED = "not_authorized", "Not authorized"
+    AUTHORIZED = "authorized", "Authorized"
+    REAUTHORIZATION_REQUIRED = "reauthorization_required", "Re-authorization required"
+
+
+class AccountOrangeConnex(models.Model):
+    """A seller's account at Orange Connex (Hemi's "Account Orange Connex")."""
+
+    name = models.CharField(max_length=100, unique=True)
+    environment = models.CharField(
+        max_length=16, choices=Environment.choices, default=Environment.PRODUCTION
+    )
+    api_base_url = models.URLField(
+        "API base URL",
+        max_length=255,
+        help_text="Up to and including /openapi, e.g. https://openapi-uk.orangeconnex.com/openapi",
+    )
+    oauth_base_url = models.URLField(
+        "OAuth base URL",
+        max_length=255,
+        help_text="The host root that serves /oauth/authorize and /oauth/token, "
+        "e.g. https://openapi-uk.orangeconnex.com",
+    )
+    client_key = models.CharField(
+        "client key", max_length=100, help_text="OC's ClientKey, also the OAuth client_id."
+    )
+    secret_key = EncryptedTextField(
+        "secret key", help_text="OC's SecretKey; encrypted at rest, never shown."
+    )
+    redirect_uri = models.URLField(
+        "redirect URI",
+        max_length=2000,
+        help_text="Registered with OC; must route to this installation's OAuth callback.",
+    )
+    signature_mode = models.CharField(
+        max_length=16, choices=list(SIGNATURE_MODES.items()), default="path_and_body"
+    )
+    token_client_auth = models.CharField(
+        "token endpoint client authentication",
+        max_length=16,
+        choices=list(TOKEN_CLIENT_AUTHS.items()),
+        default="none",
+    )
+    access_token_bearer_prefix = models.BooleanField(
+        'send "Bearer " before the access token',
+        default=True,
+        help_text='OC\'s guide shows the Access-Token header as "Bearer <token>"; '
+        "turn this off if OC rejects it for this account.",
+    )
+    authorization_status = models.CharField(
+        max_length=32,
+        choices=AuthorizationStatus.choices,
+        default=AuthorizationStatus.NOT_AUTHORIZED,
+    )
+    refresh_token = EncryptedTextField("refresh token")
+    refresh_token_expires_at = models.DateTimeField(
+        "refresh token expiration date", null=True, blank=True
+    )
+    authorized_at = models.DateTimeField(null=True, blank=True)
+    # Set when the "refresh token expires soon" email went out; cleared on re-authorization.
+    expiry_warning_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True)
+    # OC's outbound callbacks arrive at /oc/webhooks/<webhook_id>/ (unguessable) and must
+    # carry one of these secrets (newline-separated, newest first, for rotation).
+    webhook_id = models.UUIDField("webhook id", default=uuid.uuid4, unique=True, editable=False)
+    webhook_secrets = EncryptedTextField("webhook secrets")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Account Orange Connex"
+        verbose_name_plural = "Accounts Orange Connex"
+        ordering = ["name"]
+        permissions = [
+            ("authorize_accountorangeconnex", "Can authorize Orange Connex accounts"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def webhook_secret_list(self) -> list[str]:
+        return [line.strip() for line in self.webhook_secrets.splitlines() if line.strip()]
+
+
+class OAuthAuthorizationRequest(models.Model):
+    """One press of "Authorize with Orange Connex": the ``state`` sent to OC.
+
+    Only a SHA-256 digest of the state (and of the admin's session key) is stored; a
+    state is single use and expires after ``OC_OAUTH_STATE_TTL_SECONDS``.
+    """
+
+    account = models.ForeignKey(
+        AccountOrangeConnex, on_delete=models.CASCADE, related_name="authorization_requests"
+    )
+    state_digest = models.CharField(max_length=64, unique=True)
+    session_digest = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "OC authorization request"
+        verbose_name_plural = "OC authorization requests"
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.account} at {self.created:%Y-%m-%d %H:%M}"

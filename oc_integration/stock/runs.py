@@ -1,0 +1,209 @@
+"""Running the stock sync as a :class:`SyncRun`: locking, outcome, review and apply.
+
+Every entry point (beat, admin, command) goes through :func:`run_stock_sync`, so the
+rules are the same everywhere: one run per account at a time, nothing written unless
+the whole snapshot is valid, a suspicious snapshot waits for a person.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from oc_integration.auth.api_client import api_client
+from oc_integration.auth.tokens import NotAuthorized, ReauthorizationRequired, TokenRefreshFailed
+from oc_integration.client import OCError
+from oc_integration.client.stock import fetch_stock_snapshot
+from oc_integration.models import AccountOrangeConnex, SyncRun
+from oc_integration.stock.plan import Progress, StockPlan, apply_stock_plan, plan_stock_sync
+
+logger = logging.getLogger(__name__)
+
+MAX_STORED_MESSAGES = 1000
+NOTHING_CHANGED = "Nothing was changed; the next run will try again."
+
+
+class ReviewRefused(Exception):
+    """A reviewed plan cannot be applied (too old, superseded, or another run is busy)."""
+
+
+def queue_stock_sync(
+    account: AccountOrangeConnex, *, trigger: str, dry_run: bool = False
+) -> SyncRun:
+    """A run record waiting for a worker (or the command) to execute it."""
+    return SyncRun.objects.create(
+        account=account, kind=SyncRun.Kind.STOCK, trigger=trigger, dry_run=dry_run
+    )
+
+
+def reap_abandoned_runs() -> int:
+    """Mark runs left "running" by a crashed worker as failed (after the run timeout)."""
+    cutoff = timezone.now() - timedelta(minutes=settings.OC_SYNC_RUN_TIMEOUT_MINUTES)
+    return SyncRun.objects.filter(status=SyncRun.Status.RUNNING, started__lt=cutoff).update(
+        status=SyncRun.Status.FAILED,
+        finished=timezone.now(),
+        error=(
+            f"The run did not finish within {settings.OC_SYNC_RUN_TIMEOUT_MINUTES} minutes "
+            "(the worker probably stopped). " + NOTHING_CHANGED
+        ),
+    )
+
+
+def _take_lock(run: SyncRun, *, from_status: str) -> bool:
+    """Move ``run`` to running; False when another run of the account holds the lock."""
+    try:
+        with transaction.atomic():
+            return bool(
+                SyncRun.objects.filter(pk=run.pk, status=from_status).update(
+                    status=SyncRun.Status.RUNNING, started=timezone.now()
+                )
+            )
+    except IntegrityError:
+        return False
+
+
+def _busy_message(run: SyncRun) -> str:
+    other = (
+        SyncRun.objects.filter(account=run.account, kind=run.kind, status=SyncRun.Status.RUNNING)
+        .exclude(pk=run.pk)
+        .first()
+    )
+    since = f", started {other.started:%Y-%m-%d %H:%M} UTC" if other and other.started else ""
+    return (
+        f"Another stock sync for {run.account} is running (run #{other.pk if other else '?'}"
+        f"{since}); this run did nothing."
+    )
+
+
+def _record_plan(run: SyncRun, plan: StockPlan) -> None:
+    run.skus_seen = plan.skus_seen
+    run.rows_created = plan.creates
+    run.rows_updated = plan.updates
+    run.rows_unchanged = plan.unchanged
+    run.flipped_to_no = len(plan.flips)
+    run.missing_item_accounts = len(plan.missing_item_accounts)
+    run.unknown_skus = len(plan.unknown_skus)
+    messages = plan.messages
+    run.messages = messages[:MAX_STORED_MESSAGES] + (
+        [f"… and {len(messages) - MAX_STORED_MESSAGES} more"]
+        if len(messages) > MAX_STORED_MESSAGES
+        else []
+    )
+
+
+def failure_message(exc: Exception) -> str:
+    """What went wrong, for people, and what happens next."""
+    if isinstance(exc, ReauthorizationRequired):
+        return (
+            f"The OC account needs re-authorization ({exc}). Authorize it again in the admin. "
+            "Nothing was changed."
+        )
+    if isinstance(exc, NotAuthorized):
+        return f"{exc} Authorize it in the admin first. Nothing was changed."
+    if isinstance(exc, TokenRefreshFailed):
+        return f"OC could not renew the access token ({exc}). {NOTHING_CHANGED}"
+    if isinstance(exc, OCError):
+        return f"{exc.message} {NOTHING_CHANGED}"
+    return f"Unexpected error: {type(exc).__name__}: {exc}. {NOTHING_CHANGED}"
+
+
+def run_stock_sync(
+    run_id: int, *, force: bool = False, progress: Progress | None = None
+) -> SyncRun:
+    """Execute a queued stock sync run and return it, finished.
+
+    ``force`` applies a plan that would otherwise wait for confirmation (the command's
+    ``--yes``). A run that is not queued any more (a duplicate task delivery) is returned
+    as it is.
+    """
+    run = SyncRun.objects.select_related("account").get(pk=run_id)
+    if run.status != SyncRun.Status.QUEUED:
+        return run
+    reap_abandoned_runs()
+    if not _take_lock(run, from_status=SyncRun.Status.QUEUED):
+        run.status = SyncRun.Status.SKIPPED
+        run.messages = [_busy_message(run)]
+        run.finished = timezone.now()
+        run.save()
+        return run
+    run.refresh_from_db()
+    report = progress or (lambda *_: None)
+    try:
+        report("download", 0, 1)
+        rows = fetch_stock_snapshot(api_client(run.account))
+        report("download", 1, 1)
+        plan = plan_stock_sync(run.account, rows, report)
+        _record_plan(run, plan)
+        reason = plan.confirmation_reason(settings.OC_STOCK_FLIP_CONFIRM_SHARE)
+        if run.dry_run:
+            run.plan = plan.to_json()
+            run.status = SyncRun.Status.DRY_RUN
+        elif reason and not force:
+            run.plan = plan.to_json()
+            run.status = SyncRun.Status.NEEDS_CONFIRMATION
+            run.error = (
+                f"{reason} Review the changes in the admin and apply them if they are right."
+            )
+        else:
+            apply_stock_plan(run.account, plan, report)
+            run.status = SyncRun.Status.SUCCEEDED
+    except Exception as exc:
+        run.status = SyncRun.Status.FAILED
+        run.error = failure_message(exc)
+        if not isinstance(
+            exc, OCError | ReauthorizationRequired | NotAuthorized | TokenRefreshFailed
+        ):
+            logger.exception("Stock sync run #%s failed unexpectedly", run.pk)
+        else:
+            logger.warning("Stock sync run #%s failed: %s", run.pk, run.error)
+    finally:
+        run.finished = timezone.now()
+        run.save()
+    return run
+
+
+def apply_reviewed_run(run_id: int) -> SyncRun:
+    """Apply the plan of a dry run or of a run that waited for confirmation, exactly as
+    reviewed. Refused when the plan is too old or a newer sync has been applied since."""
+    run = SyncRun.objects.select_related("account").get(pk=run_id)
+    if (
+        run.status not in (SyncRun.Status.DRY_RUN, SyncRun.Status.NEEDS_CONFIRMATION)
+        or not run.plan
+    ):
+        raise ReviewRefused(f"Run #{run.pk} has no changes waiting to be applied.")
+    max_age = timedelta(hours=settings.OC_STOCK_PLAN_MAX_AGE_HOURS)
+    if run.finished and timezone.now() - run.finished > max_age:
+        raise ReviewRefused(
+            f"Run #{run.pk} is older than {settings.OC_STOCK_PLAN_MAX_AGE_HOURS} hours; "
+            "stock has moved since. Start a new dry run."
+        )
+    newer = SyncRun.objects.filter(
+        account=run.account,
+        kind=run.kind,
+        status__in=[SyncRun.Status.SUCCEEDED, SyncRun.Status.APPLIED],
+        finished__gt=run.finished,
+    )
+    if newer.exists():
+        raise ReviewRefused(
+            f"A newer stock sync has been applied since run #{run.pk}. Start a new dry run."
+        )
+    if not _take_lock(run, from_status=run.status):
+        raise ReviewRefused(_busy_message(run))
+    try:
+        apply_stock_plan(run.account, StockPlan.from_json(run.plan))
+    except Exception:
+        SyncRun.objects.filter(pk=run.pk).update(
+            status=SyncRun.Status.FAILED,
+            finished=timezone.now(),
+            error="Applying the reviewed changes failed. Nothing was changed.",
+        )
+        raise
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=SyncRun.Status.APPLIED, finished=timezone.now(), plan=None, error=""
+    )
+    run.refresh_from_db()
+    return run
