@@ -76,6 +76,9 @@ class AccountOrangeConnex(models.Model):
     refresh_token_expires_at = models.DateTimeField(
         "refresh token expiration date", null=True, blank=True
     )
+    # True when OC's answer gave no refresh-token lifetime and the expiry above is this
+    # installation's estimate (REFRESH_TOKEN_DEFAULT_LIFETIME), shown as such.
+    refresh_token_expiry_estimated = models.BooleanField(default=False, editable=False)
     authorized_at = models.DateTimeField(null=True, blank=True)
     # Set when the "refresh token expires soon" email went out; cleared on re-authorization.
     expiry_warning_sent_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -1,4 +1,8 @@
-"""``manage.py seed_demo``: the demo data set, idempotent."""
+"""``manage.py seed_demo``: the demo data set, idempotent.
+
+The demo's composition root, the one module of Hemi's own that knows every app: Hemi's
+products, listings and orders are made here; each integration seeds its own part.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,6 @@ from django.utils import timezone
 from ebay_orders.demo import seed_demo_connections
 from hemi_fulfilment.catalog.models import EbayAccount, ItemAccount, Product
 from hemi_fulfilment.demo.data import (
-    DEMO_OC_ACCOUNT,
     DEMO_SKUS,
     demo_title,
     lacks_de_item_account,
@@ -31,7 +34,7 @@ from hemi_fulfilment.orders.models import (
     OrderItemType,
     OrderStatus,
 )
-from oc_integration.models import AccountOrangeConnex, Environment
+from oc_integration.demo import seed_demo_account
 
 EBAY_SITES = [("eBay UK", "UK", 3), ("eBay DE", "DE", 77)]
 
@@ -62,21 +65,10 @@ class Command(BaseCommand):
                 listings.append(ItemAccount(product=products[sku], ebay_account=ebay["DE"]))
         ItemAccount.objects.bulk_create(listings, ignore_conflicts=True)
 
-        oc_base = settings.OC_SANDBOX_URL.rstrip("/")
-        account, _ = AccountOrangeConnex.objects.get_or_create(
-            name=DEMO_OC_ACCOUNT.name,
-            defaults={
-                "environment": Environment.SANDBOX,
-                "api_base_url": f"{oc_base}/openapi",
-                "oauth_base_url": oc_base,
-                "client_key": DEMO_OC_ACCOUNT.client_key,
-                "redirect_uri": f"{settings.PUBLIC_BASE_URL.rstrip('/')}/oc/oauth/callback/",
-            },
+        # The composition root: each app seeds its own part of the demo.
+        account = seed_demo_account(
+            sandbox_url=settings.OC_SANDBOX_URL, public_base_url=settings.PUBLIC_BASE_URL
         )
-        if not account.secret_key:
-            account.secret_key = DEMO_OC_ACCOUNT.secret_key
-            account.save(update_fields=["secret_key", "updated"])
-
         seed_demo_connections(settings.EBAY_SANDBOX_URL)
         self._seed_orders(ebay, products)
         username, password = self._seed_admin(options["username"])
