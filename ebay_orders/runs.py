@@ -17,6 +17,8 @@ from django.utils import timezone
 from ebay_orders.importer import ImportResult, Progress, import_orders
 from ebay_orders.models import EbayRun, RunKind, RunStatus
 from ebay_orders.shipping import ShippingResult, ship_orders
+from hemi_fulfilment.abandoned_runs import fail_abandoned_runs
+from hemi_fulfilment.words import sentence
 
 
 def _finish(
@@ -35,11 +37,12 @@ def reap_abandoned_runs() -> int:
 
     No run outlives the task time limit; one older than twice that has no worker left.
     """
-    cutoff = timezone.now() - timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
-    return EbayRun.objects.filter(status=RunStatus.RUNNING, started__lt=cutoff).update(
-        status=RunStatus.FAILED,
-        finished=timezone.now(),
-        summary="The run did not finish (its worker stopped); the next run continues.",
+    return fail_abandoned_runs(
+        EbayRun.objects.all(),
+        running=RunStatus.RUNNING,
+        failed=RunStatus.FAILED,
+        older_than=timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT),
+        why={"summary": "The run did not finish (its worker stopped); the next run continues."},
     )
 
 
@@ -57,7 +60,7 @@ def run_import(
         result = import_orders(account_id=account_id, since=since, progress=progress)
     except BaseException as exc:
         # A bug or a killed task must not leave the run "running" forever.
-        _finish(run, succeeded=False, summary=f"Crashed: {exc!r}", counts={}, messages=[])
+        _finish(run, succeeded=False, summary=sentence(f"Crashed: {exc!r}"), counts={}, messages=[])
         raise
     messages = [*result.messages, *([result.error] if result.error else [])]
     _finish(
@@ -79,7 +82,7 @@ def run_shipping(
     try:
         result = ship_orders(account_id=account_id, progress=progress)
     except BaseException as exc:
-        _finish(run, succeeded=False, summary=f"Crashed: {exc!r}", counts={}, messages=[])
+        _finish(run, succeeded=False, summary=sentence(f"Crashed: {exc!r}"), counts={}, messages=[])
         raise
     _finish(
         run,

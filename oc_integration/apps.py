@@ -8,4 +8,4 @@ class OcIntegrationConfig(AppConfig):
     verbose_name = "Orange Connex"
 
     def ready(self) -> None:
-        from oc_integration import schedules  # noqa: F401  (declares the recurring jobs)
+        from oc_integration import checks, schedules  # noqa: F401  (registers checks and jobs)

@@ -1,29 +1,29 @@
-"""Helpers shared by the eBay management commands: picking accounts, parsing dates."""
+"""Helpers shared by the eBay management commands: ``--account`` and ``--since``."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
 from django.core.management.base import CommandError
-from django.db.models import Q
 
 from ebay_orders.connections import enabled_account_ids
+from hemi_fulfilment.accounts_option import AccountOption
 from hemi_fulfilment.catalog.models import EbayAccount
 
 
-def pick_accounts(label: str | None) -> list[EbayAccount]:
-    """``--account`` by name, site code or id; without it, every enabled connection's account."""
-    if not label:
-        ids = enabled_account_ids()
-        return sorted(EbayAccount.objects.filter(pk__in=ids), key=lambda a: a.name)
-    query = Q(name__iexact=label) | Q(site_code__iexact=label)
-    if label.isdigit():
-        query |= Q(pk=int(label))
-    found = list(EbayAccount.objects.filter(query))
-    if not found:
-        known = ", ".join(EbayAccount.objects.values_list("name", flat=True)) or "none"
-        raise CommandError(f"No eBay account {label!r} (known: {known}).")
-    return found
+def _enabled_accounts() -> list[EbayAccount]:
+    ids = enabled_account_ids()
+    return sorted(EbayAccount.objects.filter(pk__in=ids), key=lambda a: a.name)
+
+
+EBAY_ACCOUNT = AccountOption(
+    model=EbayAccount,
+    noun="eBay account",
+    fields=("name", "site_code"),
+    default=_enabled_accounts,
+    default_help="every account with an enabled connection",
+    none_message="No enabled eBay connection: add one under eBay connections.",
+)
 
 
 def parse_since(value: str) -> datetime:

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ebay_orders.importer import ImportResult, import_orders
-from ebay_orders.management.commands._common import parse_since, pick_accounts
+from ebay_orders.management.commands._common import EBAY_ACCOUNT, parse_since
 from ebay_orders.models import RunTrigger
 from ebay_orders.runs import run_import
 from hemi_fulfilment.progress import progress_bar
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--account", help="An eBay account's name, site code or id.")
+        EBAY_ACCOUNT.add_to(parser)
         parser.add_argument(
             "--since",
             help="Backfill: import orders modified since this date (YYYY-MM-DD, UTC) or time.",
@@ -30,10 +30,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        accounts = pick_accounts(options["account"])
+        accounts = EBAY_ACCOUNT.select(options["account"])
         since = parse_since(options["since"]) if options["since"] else None
-        if not accounts:
-            raise CommandError("No enabled eBay connection: add one under eBay connections.")
         failed = []
         for account in accounts:
             with progress_bar(self.stdout, f"Importing {account}", unit="order") as bar:

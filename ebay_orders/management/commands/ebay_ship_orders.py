@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ebay_orders.management.commands._common import pick_accounts
+from ebay_orders.management.commands._common import EBAY_ACCOUNT
 from ebay_orders.models import RunTrigger
 from ebay_orders.runs import run_shipping
 from ebay_orders.shipping import ShippingResult, ship_orders
@@ -20,13 +20,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--account", help="Only this eBay account (name, site code or id).")
+        EBAY_ACCOUNT.add_to(parser)
         parser.add_argument(
             "--dry-run", action="store_true", help="List what would be reported; send nothing."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        account_id = pick_accounts(options["account"])[0].pk if options["account"] else None
+        account_id = EBAY_ACCOUNT.select(options["account"])[0].pk if options["account"] else None
         with progress_bar(self.stdout, "Reporting shipments", unit="order") as bar:
             result = self._ship(account_id, options["dry_run"], bar.update)
         style = self.style.SUCCESS if result.succeeded else self.style.ERROR

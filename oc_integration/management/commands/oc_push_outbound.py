@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from hemi_fulfilment.progress import progress_bar, set_progress
-from oc_integration.management.accounts import select_accounts
+from oc_integration.management.accounts import OC_ACCOUNT
 from oc_integration.outbound.push import preview_queued, push_queued
 
 
@@ -20,14 +20,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--account", help="OC account name or id (default: all authorized).")
+        OC_ACCOUNT.add_to(parser)
         parser.add_argument(
             "--dry-run", action="store_true", help="Validate and list; send nothing."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         failed = False
-        for account in select_accounts(options["account"]):
+        for account in OC_ACCOUNT.select(options["account"]):
             self.stdout.write(f"Outbound orders for {account}")
             if options["dry_run"]:
                 valid, invalid = preview_queued(account.pk)

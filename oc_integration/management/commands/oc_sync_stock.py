@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from hemi_fulfilment.progress import progress_bar, set_progress
-from oc_integration.management.accounts import select_accounts
+from oc_integration.management.accounts import OC_ACCOUNT
 from oc_integration.models import SyncRun
 from oc_integration.stock.runs import queue_stock_sync, run_stock_sync
 
@@ -24,9 +24,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--account", help="OC account name or id (default: every authorized account)."
-        )
+        OC_ACCOUNT.add_to(parser)
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would change; change nothing."
         )
@@ -39,7 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         worst = 0
-        for account in select_accounts(options["account"]):
+        for account in OC_ACCOUNT.select(options["account"]):
             run = queue_stock_sync(
                 account, trigger=SyncRun.Trigger.COMMAND, dry_run=options["dry_run"]
             )
