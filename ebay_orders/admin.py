@@ -28,9 +28,26 @@ from ebay_orders.models import (
 )
 from ebay_orders.runs import with_last_runs
 from ebay_orders.tasks import import_orders_task
-from hemi_fulfilment.admin_forms import https_url_fields, write_only_secret
+from hemi_fulfilment.admin_forms import (
+    SecretFieldsAdminMixin,
+    https_url_fields,
+    write_only_secret,
+)
 from hemi_fulfilment.catalog.admin import EbayAccountAdmin
 from hemi_fulfilment.catalog.models import EbayAccount
+from hemi_fulfilment.evidence_admin import EvidenceAdminMixin
+
+RUN_JOBS_PERMISSION = "ebay_orders.run_ebay_jobs"
+RESEND_PERMISSION = "ebay_orders.resend_shipmentreport"
+RESOLVE_PERMISSION = "ebay_orders.resolve_orderissue"
+
+
+class RunJobsPermissionMixin:
+    """Answers the ``run_ebay_jobs`` permission of the "Import orders now" actions."""
+
+    def has_run_ebay_jobs_permission(self, request: HttpRequest) -> bool:
+        """Whether the user may start an eBay order import now."""
+        return request.user.has_perm(RUN_JOBS_PERMISSION)
 
 
 def _describe(obj: Any, prefix: str) -> str:
@@ -94,7 +111,7 @@ class EbayConnectionForm(forms.ModelForm):
 
 
 @admin.register(EbayConnection)
-class EbayConnectionAdmin(admin.ModelAdmin):
+class EbayConnectionAdmin(SecretFieldsAdminMixin, RunJobsPermissionMixin, admin.ModelAdmin):
     form = EbayConnectionForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["ebay_account", "enabled", "token_stored", "import_cursor", "last_import"]
@@ -108,6 +125,8 @@ class EbayConnectionAdmin(admin.ModelAdmin):
         ("Runs", {"fields": ["import_cursor", "last_import", "last_shipping"]}),
         ("Record", {"fields": ["created", "updated"]}),
     ]
+
+    secret_fields = ("new_user_token",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fixed = ["token_stored", "import_cursor", "last_import", "last_shipping"]
@@ -130,7 +149,7 @@ class EbayConnectionAdmin(admin.ModelAdmin):
     def last_shipping(self, obj: EbayConnection) -> str:
         return _describe(obj, "last_shipping") if obj.pk else "-"
 
-    @admin.action(description="Import orders now", permissions=["change"])
+    @admin.action(description="Import orders now", permissions=["run_ebay_jobs"])
     def import_orders_now(self, request: HttpRequest, queryset: QuerySet[EbayConnection]) -> None:
         queue_imports(request, [c.ebay_account for c in queryset.select_related("ebay_account")])
 
@@ -140,7 +159,7 @@ admin.site.unregister(EbayAccount)
 
 
 @admin.register(EbayAccount)
-class EbayAccountWithOrdersAdmin(EbayAccountAdmin):
+class EbayAccountWithOrdersAdmin(RunJobsPermissionMixin, EbayAccountAdmin):
     list_display = [*EbayAccountAdmin.list_display, "last_import", "last_shipping"]
     actions = ["import_orders_now"]
 
@@ -155,7 +174,7 @@ class EbayAccountWithOrdersAdmin(EbayAccountAdmin):
     def last_shipping(self, obj: EbayAccount) -> str:
         return _describe(obj, "last_shipping")
 
-    @admin.action(description="Import orders now", permissions=["change"])
+    @admin.action(description="Import orders now", permissions=["run_ebay_jobs"])
     def import_orders_now(self, request: HttpRequest, queryset: QuerySet[EbayAccount]) -> None:
         queue_imports(request, queryset)
 
@@ -171,7 +190,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(EbayRun)
-class EbayRunAdmin(ReadOnlyAdmin):
+class EbayRunAdmin(EvidenceAdminMixin, ReadOnlyAdmin):
     list_display = ["started", "kind", "ebay_account", "trigger", "status", "finished", "summary"]
     list_filter = ["kind", "status", "trigger", "ebay_account"]
     search_fields = ["summary", "messages"]
@@ -181,7 +200,7 @@ class EbayRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ShipmentReport)
-class ShipmentReportAdmin(admin.ModelAdmin):
+class ShipmentReportAdmin(EvidenceAdminMixin, admin.ModelAdmin):
     list_display = ["order", "status", "attempts", "tracking_number", "reported_at", "updated"]
     list_filter = ["status"]
     search_fields = ["order__number", "order__ebay_order_id", "tracking_number"]
@@ -192,14 +211,21 @@ class ShipmentReportAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Send again on the next run (failed, interrupted or unconfirmed)")
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        """Whether the user may send reports again or settle them by hand."""
+        return request.user.has_perm(RESEND_PERMISSION)
+
+    @admin.action(
+        description="Send again on the next run (failed, interrupted or unconfirmed)",
+        permissions=["resend"],
+    )
     def retry(self, request: HttpRequest, queryset: QuerySet[ShipmentReport]) -> None:
         count = queryset.filter(
             status__in=[ReportStatus.FAILED, ReportStatus.SENDING, ReportStatus.UNCONFIRMED]
         ).update(status=ReportStatus.PENDING, updated=timezone.now())
         self.message_user(request, f"{count} report(s) will be sent on the next run.")
 
-    @admin.action(description="Mark as reported (checked on eBay)")
+    @admin.action(description="Mark as reported (checked on eBay)", permissions=["resend"])
     def mark_reported(self, request: HttpRequest, queryset: QuerySet[ShipmentReport]) -> None:
         moment = timezone.now()
         count = queryset.exclude(status=ReportStatus.REPORTED).update(
@@ -226,10 +252,22 @@ class OrderIssueAdmin(admin.ModelAdmin):
     fields = [*readonly_fields[:5], "resolved", "first_seen", "last_seen"]
     actions = ["mark_resolved"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Ticking "resolved" on the form releases the order just like the action does.
+        fixed = list(self.readonly_fields)
+        return fixed if self.has_resolve_permission(request) else [*fixed, "resolved"]
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Mark resolved (releases a held order to the shipping job)")
+    def has_resolve_permission(self, request: HttpRequest) -> bool:
+        """Whether the user may release held orders to the shipping job."""
+        return request.user.has_perm(RESOLVE_PERMISSION)
+
+    @admin.action(
+        description="Mark resolved (releases a held order to the shipping job)",
+        permissions=["resolve"],
+    )
     def mark_resolved(self, request: HttpRequest, queryset: QuerySet[OrderIssue]) -> None:
         count = queryset.filter(resolved=False).update(resolved=True)
         self.message_user(request, f"{count} issue(s) marked resolved.")

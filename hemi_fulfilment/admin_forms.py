@@ -1,4 +1,5 @@
-"""Form pieces the admins share: write-only secrets and https-by-default URL fields."""
+"""Form pieces the admins share: write-only secrets kept out of error reports, and
+https-by-default URL fields."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db import models
+from django.http import HttpRequest, HttpResponse
 
 
 def https_url_fields(field: models.Field, **kwargs: Any) -> forms.Field | None:
@@ -26,3 +28,26 @@ def write_only_secret(label: str, help_text: str, **kwargs: Any) -> forms.CharFi
         help_text=help_text,
         **kwargs,
     )
+
+
+class SecretFieldsAdminMixin:
+    """For a ModelAdmin whose form takes secrets: they never appear in an error report.
+
+    ``secret_fields`` names the form fields; this is what ``sensitive_post_parameters``
+    does, with the names each admin declares.
+    """
+
+    secret_fields: tuple[str, ...] = ()
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """The add and change pages, with :attr:`secret_fields` hidden from error reports."""
+        request.sensitive_post_parameters = list(self.secret_fields)  # type: ignore[attr-defined]
+        return super().changeform_view(  # type: ignore[misc]
+            request, object_id, form_url, extra_context
+        )

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 
 from oc_integration.auth.authorization import AuthorizationRejected, consume_state, exchange_code
@@ -48,6 +49,7 @@ def authorization_error(
 
 @never_cache
 @require_GET
+@sensitive_variables("params", "state")
 def oauth_callback(request: HttpRequest) -> HttpResponse:
     """``?act=getAuthorizationCode&code=…&state=…`` (or ``?error=access_denied&state=…``).
 

@@ -8,10 +8,11 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from hemi_fulfilment.apilog.models import ApiCallLog
+from hemi_fulfilment.evidence_admin import EvidenceAdminMixin
 
 
 @admin.register(ApiCallLog)
-class ApiCallLogAdmin(admin.ModelAdmin):
+class ApiCallLogAdmin(EvidenceAdminMixin, admin.ModelAdmin):
     list_display = [
         "created",
         "provider",

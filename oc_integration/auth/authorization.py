@@ -15,6 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from oc_integration.auth.connection import oauth_client
 from oc_integration.auth.tokens import forget_access_token, store_authorization
@@ -94,6 +95,7 @@ def consume_state(state: str, *, session_key: str) -> AccountOrangeConnex:
     return request.account
 
 
+@sensitive_variables("code", "grant")
 def exchange_code(account: AccountOrangeConnex, code: str) -> AccountOrangeConnex:
     """Trade an authorization code for tokens and mark the account authorized.
 

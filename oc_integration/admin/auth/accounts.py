@@ -14,7 +14,11 @@ from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 
-from hemi_fulfilment.admin_forms import https_url_fields, write_only_secret
+from hemi_fulfilment.admin_forms import (
+    SecretFieldsAdminMixin,
+    https_url_fields,
+    write_only_secret,
+)
 from oc_integration.admin.auth.authorization import AuthorizationAdminMixin
 from oc_integration.admin.stock.actions import StockActionsMixin
 from oc_integration.admin.warnings import AccountWarningsMixin
@@ -76,7 +80,11 @@ class AccountOrangeConnexForm(forms.ModelForm):
 
 @admin.register(AccountOrangeConnex)
 class AccountOrangeConnexAdmin(
-    AuthorizationAdminMixin, StockActionsMixin, AccountWarningsMixin, admin.ModelAdmin
+    SecretFieldsAdminMixin,
+    AuthorizationAdminMixin,
+    StockActionsMixin,
+    AccountWarningsMixin,
+    admin.ModelAdmin,
 ):
     warns_about_itself = True
     form = AccountOrangeConnexForm
@@ -146,6 +154,11 @@ class AccountOrangeConnexAdmin(
         ),
         ("Record", {"fields": ["created", "updated"]}),
     ]
+
+    secret_fields = (
+        "new_secret_key",
+        "new_webhook_secret",
+    )
 
     @admin.display(description="Callback URL for OC")
     def webhook_url(self, obj: AccountOrangeConnex) -> str:

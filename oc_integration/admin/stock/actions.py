@@ -16,11 +16,13 @@ from oc_integration.models import AccountOrangeConnex, SyncRun
 from oc_integration.stock.runs import queue_stock_sync
 from oc_integration.tasks import sync_stock
 
+RUN_STOCK_SYNC_PERMISSION = "oc_integration.run_stock_sync"
+
 
 class StockActionsMixin:
     """Admin actions that start stock syncs; the account admin mixes it in."""
 
-    @admin.action(description="Sync stock now", permissions=["sync"])
+    @admin.action(description="Sync stock now", permissions=["run_stock_sync"])
     def sync_stock_now(self, request: HttpRequest, queryset: QuerySet[AccountOrangeConnex]) -> None:
         for account in queryset:
             run = queue_stock_sync(account, trigger=SyncRun.Trigger.ADMIN)
@@ -37,7 +39,9 @@ class StockActionsMixin:
                 ),
             )
 
-    @admin.action(description="Dry run: show what a stock sync would change", permissions=["sync"])
+    @admin.action(
+        description="Dry run: show what a stock sync would change", permissions=["run_stock_sync"]
+    )
     def stock_dry_run(
         self, request: HttpRequest, queryset: QuerySet[AccountOrangeConnex]
     ) -> HttpResponse | None:
@@ -61,5 +65,6 @@ class StockActionsMixin:
             return HttpResponseRedirect(review_url(runs[0]))
         return None
 
-    def has_sync_permission(self, request: HttpRequest) -> bool:
-        return request.user.has_perm("oc_integration.add_syncrun")
+    def has_run_stock_sync_permission(self, request: HttpRequest) -> bool:
+        """Whether the user may start a stock sync or a dry run now."""
+        return request.user.has_perm(RUN_STOCK_SYNC_PERMISSION)
