@@ -95,6 +95,8 @@ class OutboundOrder(models.Model):
         max_length=16, choices=OrderPlatform.choices, default=OrderPlatform.OTHERS
     )
     ebay_order_id = models.CharField("eBay order id", max_length=32, blank=True)
+    # OC's ``ebayId``: the buyer's eBay user id, required by OC for eBay orders.
+    ebay_buyer_id = models.CharField("eBay buyer", max_length=100, blank=True)
     service_region = models.CharField("region", max_length=16)
     shipping_service_code = models.CharField("shipping service", max_length=64, blank=True)
     consignee_name = models.CharField("recipient", max_length=255, blank=True)

@@ -164,6 +164,7 @@ def _build(
         reference_number=order.number,
         order_platform=OrderPlatform.EBAY if order.channel == "ebay" else OrderPlatform.OTHERS,
         ebay_order_id=order.ebay_order_id or "",
+        ebay_buyer_id=order.buyer_username if order.channel == "ebay" else "",
         service_region=region,
         shipping_service_code=settings.OC_DEFAULT_SHIPPING_SERVICES.get(region, ""),
         consignee_name=order.ship_name or order.buyer_name,
@@ -200,11 +201,7 @@ def _record_validation(outbound: OutboundOrder, check: Validation) -> None:
     outbound.validation_errors = check.errors
     outbound.warnings = check.warnings
     outbound.status = OutboundStatus.QUEUED if check.ok else OutboundStatus.DRAFT
-    outbound.last_error = (
-        ""
-        if check.ok
-        else "Not sent: " + " ".join(m for msgs in check.errors.values() for m in msgs)
-    )
+    outbound.last_error = "" if check.ok else f"Not sent. {check.in_words}"
 
 
 def revalidate(outbounds: list[OutboundOrder]) -> dict[int, Validation]:

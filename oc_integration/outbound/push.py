@@ -3,7 +3,9 @@
 The state machine: Queued -> Sending (committed before the HTTP call) -> Submitted /
 Rejected / Unknown. An order whose fate OC did not confirm (timeout, reset, 5xx, OC
 saying the reference already exists) is Unknown and is looked up with Query v2 by its
-reference before anything is sent again: an order OC already has is never created twice.
+reference before anything is sent again: an order OC already has is never created twice,
+and one OC does not find is re-sent only after several "not found" answers spread over
+time (Query v2 may lag behind creation; see ``resend``).
 Concurrent pushes claim disjoint orders with ``select_for_update(skip_locked=True)``.
 """
 
@@ -18,7 +20,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hemi_fulfilment.words import sentence
 from oc_integration.auth.api_client import api_client
+from oc_integration.auth.tokens import NoUsableToken
 from oc_integration.client import (
     OCBusinessError,
     OCError,
@@ -28,6 +32,7 @@ from oc_integration.client import (
     OCTokenRejected,
     OCTransportError,
 )
+from oc_integration.client.errors import DUPLICATE_REFERENCE, in_words
 from oc_integration.client.outbound import (
     MAX_ORDERS_PER_CREATION,
     CreationResult,
@@ -41,12 +46,12 @@ from oc_integration.models import (
     OutboundStatus,
 )
 from oc_integration.outbound.orders import revalidate
-from oc_integration.outbound.status import TOKEN_PROBLEMS, apply_state, in_words
+from oc_integration.outbound.resend import NOT_FOUND_FIELDS, ResendRule, record_not_found
+from oc_integration.outbound.status import apply_state
 from oc_integration.outbound.validation import creation_payload
 
 logger = logging.getLogger(__name__)
 
-DUPLICATE_REFERENCE = "400409"
 # What claiming a batch and recording OC's answer change (written in one statement each).
 CLAIM_FIELDS = [
     "status",
@@ -84,6 +89,8 @@ class PushResult:
     unknown: list[str] = field(default_factory=list)
     reconciled: int = 0
     requeued: int = 0
+    #: "Not found" answers for Unknown orders that are not re-sent yet (see ``resend``).
+    not_found: int = 0
     problems: list[str] = field(default_factory=list)
 
 
@@ -122,9 +129,8 @@ def _claim_batch(
             else:
                 outbound.status = OutboundStatus.DRAFT
                 outbound.validation_errors = check.errors
-                words = " ".join(m for msgs in check.errors.values() for m in msgs)
-                outbound.last_error = f"Not sent: {words}"
-                result.invalid[outbound.reference_number] = words
+                outbound.last_error = f"Not sent. {check.in_words}"
+                result.invalid[outbound.reference_number] = check.in_words
             outbound.updated = now
         OutboundOrder.objects.bulk_update(candidates, CLAIM_FIELDS)
     return batch, bool(candidates)
@@ -162,7 +168,7 @@ def push_queued(account_id: int, *, progress: PushProgress | None = None) -> Pus
             result.problems.append(f"OC did not confirm a batch of {len(batch)}: {exc.message}")
             reconcile_unknown(account, result)
             break
-        except (OCBusinessError, OCTokenRejected, OCHttpError, *TOKEN_PROBLEMS) as exc:
+        except (OCBusinessError, OCTokenRejected, OCHttpError, NoUsableToken) as exc:
             # Refused as a whole (or never sent): nothing was created; the next run retries.
             message = exc.message if isinstance(exc, OCError) else str(exc)
             _mark(batch, OutboundStatus.QUEUED, f"Not sent: {message}")
@@ -200,7 +206,7 @@ def _apply_creation(
                 error = outcome.refused[reference]
                 outbound.status = OutboundStatus.REJECTED
                 outbound.rejection_code = error.code
-                outbound.last_error = in_words(error.code, error.message)
+                outbound.last_error = sentence(in_words(error.code, error.message))
                 result.rejected[reference] = outbound.last_error
             else:
                 # A duplicate reference means OC already has it; silence means we do not know.
@@ -239,7 +245,8 @@ def accounts_with_pending_orders() -> list[int]:
 
 
 def reconcile_unknown(account: AccountOrangeConnex, result: PushResult) -> None:
-    """Look up Unknown orders by reference: what OC has is taken over, the rest re-queued."""
+    """Look up Unknown orders by reference: what OC has is taken over; what it has not is
+    re-queued only once the :class:`~oc_integration.outbound.resend.ResendRule` allows."""
     release_interrupted_sends(account)
     pending = list(
         OutboundOrder.objects.filter(account=account, status=OutboundStatus.UNKNOWN).values_list(
@@ -253,13 +260,14 @@ def reconcile_unknown(account: AccountOrangeConnex, result: PushResult) -> None:
         chunk = pending[start : start + 100]
         try:
             states, _ = query_orders(client, references=chunk)
-        except (OCError, *TOKEN_PROBLEMS) as exc:
+        except (OCError, NoUsableToken) as exc:
             result.problems.append(
                 f"Could not check {len(chunk)} unconfirmed orders with OC ({exc}); "
                 "they stay Unknown and are checked again before any re-send."
             )
             return
         found = {s.reference_number: s for s in states}
+        rule, now = ResendRule.from_settings(), timezone.now()
         with transaction.atomic():
             for outbound in OutboundOrder.objects.select_for_update().filter(
                 account=account, status=OutboundStatus.UNKNOWN, reference_number__in=chunk
@@ -268,11 +276,13 @@ def reconcile_unknown(account: AccountOrangeConnex, result: PushResult) -> None:
                 if state is not None:
                     apply_state(outbound, state)
                     result.reconciled += 1
-                else:
-                    outbound.status = OutboundStatus.QUEUED
-                    outbound.last_error = "OC had not received it; queued to send again."
-                    outbound.save()
+                    continue
+                requeued = record_not_found(outbound, now, rule)
+                outbound.save(update_fields=NOT_FOUND_FIELDS)
+                if requeued:
                     result.requeued += 1
+                else:
+                    result.not_found += 1
 
 
 def preview_queued(account_id: int) -> tuple[list[str], dict[str, str]]:
@@ -284,9 +294,5 @@ def preview_queued(account_id: int) -> tuple[list[str], dict[str, str]]:
     )
     checks = revalidate(queued)
     valid = [o.reference_number for o in queued if checks[o.pk].ok]
-    invalid = {
-        o.reference_number: " ".join(m for msgs in checks[o.pk].errors.values() for m in msgs)
-        for o in queued
-        if not checks[o.pk].ok
-    }
+    invalid = {o.reference_number: checks[o.pk].in_words for o in queued if not checks[o.pk].ok}
     return valid, invalid

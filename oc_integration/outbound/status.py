@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from hemi_fulfilment.orders.models import Order, OrderStatus
 from oc_integration.auth.api_client import api_client
-from oc_integration.auth.tokens import NotAuthorized, ReauthorizationRequired, TokenRefreshFailed
+from oc_integration.auth.tokens import NoUsableToken
 from oc_integration.client import OCApiClient, OCBusinessError, OCError
+from oc_integration.client.errors import in_words
 from oc_integration.client.outbound import OutboundState, cancel_order, query_orders
 from oc_integration.models import (
     OC_STATUS,
@@ -28,29 +29,6 @@ logger = logging.getLogger(__name__)
 
 QUERY_CHUNK = 100
 SHIPPED = {OutboundStatus.OUTBOUND, OutboundStatus.DELIVERED}
-#: OC's error codes in words, for the admin.
-OC_ERROR_WORDS = {
-    "400448": "insufficient stock at OC",
-    "400409": "OC already has an order with this reference",
-    "400404": "OC does not know this SKU or order",
-    "400200": "a required field is missing",
-    "400201": "a field is longer than OC allows",
-    "400202": "a field has a value OC does not accept",
-    "400520": "OC cannot cancel it any more: the warehouse has already picked it",
-    "400521": "the order is already cancelled",
-    "400100": "more than 50 orders in one request",
-}
-TOKEN_PROBLEMS = (ReauthorizationRequired, NotAuthorized, TokenRefreshFailed)
-
-
-def in_words(code: str, message: str) -> str:
-    """OC's error code and message as staff read it."""
-    words = OC_ERROR_WORDS.get(code)
-    if words and message:
-        return f"{words[0].upper()}{words[1:]} ({code}: {message})"
-    if words:
-        return f"{words[0].upper()}{words[1:]} ({code})"
-    return f"OC error {code}: {message}" if code else message
 
 
 def status_from(word: str) -> OutboundStatus:
@@ -73,6 +51,9 @@ def apply_state(outbound: OutboundOrder, state: OutboundState, *, save: bool = T
     new = status_from(state.status)
     now = timezone.now()
     outbound.last_checked_at = now
+    # OC has the order: earlier "not found" answers were OC lagging (see outbound.resend).
+    outbound.not_found_checks = 0
+    outbound.first_not_found_at = None
     outbound.oc_order_number = state.order_number or outbound.oc_order_number
     outbound.oc_created_at = state.created_at or outbound.oc_created_at
     changed = False
@@ -110,6 +91,8 @@ def apply_state(outbound: OutboundOrder, state: OutboundState, *, save: bool = T
 #: What :func:`apply_state` may change on an outbound order.
 STATE_FIELDS = [
     "last_checked_at",
+    "not_found_checks",
+    "first_not_found_at",
     "oc_order_number",
     "oc_created_at",
     "status",
@@ -189,7 +172,7 @@ def refresh_all_accounts() -> dict[str, str]:
     for account in authorized_accounts():
         try:
             counts = refresh_open_orders(account)
-        except (OCError, *TOKEN_PROBLEMS) as exc:
+        except (OCError, NoUsableToken) as exc:
             logger.warning("Outbound status refresh for %s failed: %s", account, exc)
             outcome[account.name] = f"failed: {exc}"
         else:
@@ -298,7 +281,7 @@ def cancel_outbound(outbound_id: int, reason: str) -> str:
             last_error=f"Cancellation refused: {words}"
         )
         return f"{outbound}: OC refused to cancel. {words}."
-    except (OCError, *TOKEN_PROBLEMS) as exc:
+    except (OCError, NoUsableToken) as exc:
         return f"{outbound}: could not reach OC to cancel ({exc}). Nothing changed; try again."
     OutboundOrder.objects.filter(pk=outbound.pk).update(
         status=OutboundStatus.CANCELLED,

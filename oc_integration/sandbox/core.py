@@ -115,6 +115,7 @@ class OcSandbox:
                 self._order_changed,
                 max_per_request=self.config.max_orders_per_request,
                 max_results=self.config.max_query_results,
+                faults=self.faults,
             )
             self.journal.clear()
             self.callbacks.reset()

@@ -5,12 +5,17 @@ kind, and how often: the next ``count`` matching calls (1 when neither is given)
 ``ratio`` of them decided by a seedable RNG. The first live rule that matches a call
 applies to it. ``latency_ms`` (default 500 for ``latency``) also delays any other kind.
 Control-API calls are never faulted.
+
+``query_lag`` is applied by the endpoint, not by the router: each Query v2 call it takes
+(one per ``count``) answers as if OC's query side lagged behind its creation API, leaving
+out every order no query has returned yet ("not found"); later calls tell the truth.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +26,11 @@ FAULT_KINDS = (
     "token_rejected",  # reject the (valid) token in the client's rejection style
     "latency",  # wait latency_ms, then answer normally
     "accept_then_timeout",  # process the call fully, then hold and drop the answer
+    "query_lag",  # Query v2 leaves out orders no query has returned yet (see above)
 )
+QUERY_V2 = "/openapi/3pp/outbound/v2/query"
+#: Kinds the endpoint applies itself (``FaultBook.take``); the router never sees them.
+ENDPOINT_KINDS = ("query_lag",)
 
 
 @dataclass
@@ -70,6 +79,8 @@ class FaultBook:
             raise ValueError("endpoint must be a path such as /oauth/token, or *")
         if kind not in FAULT_KINDS:
             raise ValueError(f"kind must be one of {', '.join(FAULT_KINDS)}")
+        if kind == "query_lag" and not fnmatch.fnmatchcase(QUERY_V2, endpoint):
+            raise ValueError(f"query_lag applies to {QUERY_V2} only")
         count, ratio = spec.get("count"), spec.get("ratio")
         if count is not None and ratio is not None:
             raise ValueError("give count or ratio, not both")
@@ -100,8 +111,15 @@ class FaultBook:
 
     def match(self, path: str) -> FaultRule | None:
         """The rule that applies to a call of ``path``, consuming one of its ``count``."""
+        return self._first(path, lambda kind: kind not in ENDPOINT_KINDS)
+
+    def take(self, kind: str, path: str) -> FaultRule | None:
+        """The live rule of an endpoint-applied ``kind`` for this call of ``path``, if any."""
+        return self._first(path, lambda candidate: candidate == kind)
+
+    def _first(self, path: str, wanted: Callable[[str], bool]) -> FaultRule | None:
         for rule in self._rules:
-            if not fnmatch.fnmatchcase(path, rule.endpoint):
+            if not wanted(rule.kind) or not fnmatch.fnmatchcase(path, rule.endpoint):
                 continue
             if rule.count is not None:
                 rule.count -= 1

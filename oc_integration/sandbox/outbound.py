@@ -11,6 +11,7 @@ Shapes chosen where OC's documents leave freedom (``data`` of the response envel
   More than 50 orders: ``code`` 400100 and nothing is created.
 - query v2: ``{"orderList": [row...], "total": <matching>, "hasMore": <total > 1000>}``;
   the number lists (either matches) win over the time window, which is required without them.
+  A ``query_lag`` fault leaves out orders no query has returned yet (see ``faults``).
 - cancel: ``{"orderNumber", "status": "Cancelled"}``; ``400404`` unknown order, ``400520``
   picked or later, ``400521`` already cancelled.
 
@@ -22,16 +23,19 @@ takes it out of the warehouse and adds the tracking entry.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import Catalog
+from .faults import QUERY_V2, FaultBook
 from .messages import OcError
 from .services import CARRIERS, DEFAULT_SERVICE, ORDER_SUFFIX, SERVICE_CODES, tracking_number
 from .timefmt import SandboxClock, format_oc_time, parse_oc_time
 
+CREATION = "/openapi/3pp/outbound/v1/creation"
 FLOW = ("Submitted", "Picked", "Packed", "Outbound", "Delivered")
 CANCELLED = "Cancelled"
 PLATFORMS = ("eBay", "OTHERS", "AliExpress")
@@ -44,7 +48,22 @@ REQUIRED = (
     "consigneeAddress1",
     "consigneeCountryCode",
 )
-MAX_LENGTHS = {"houseNumber": 10, "consigneeZipCode": 10, "companyName": 100}
+#: OC's Place Outbound Order length limits (its field table).
+MAX_LENGTHS = {
+    "orderPlatform": 50,
+    "ebayId": 100,
+    "ebayOrderId": 100,
+    "companyName": 100,
+    "houseNumber": 10,
+    "consigneeAddress1": 200,
+    "consigneeAddress2": 200,
+    "consigneeCity": 100,
+    "consigneeProvinceOrState": 100,
+    "consigneeZipCode": 10,
+    "consigneePhone": 100,
+    "consigneeEmail": 100,
+    "fileGroupID": 255,
+}
 EBAY_ORDER_ID = re.compile(r"\d{2}-\d{5}-\d{5}")
 COUNTRY_CODE = re.compile(r"[A-Za-z]{2}")
 
@@ -69,6 +88,8 @@ class OutboundOrder:
     tracking: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, str]] = field(default_factory=list)
     cancel_reason: str = ""
+    # Whether a Query v2 answer has included it (a ``query_lag`` fault hides it until then).
+    queried: bool = False
 
     def query_row(self) -> dict[str, Any]:
         """The order as Outbound Order Query v2 returns it."""
@@ -94,6 +115,18 @@ class OutboundOrder:
             "history": list(self.history),
             "cancelReason": self.cancel_reason,
         }
+
+
+def orders_in(body: bytes) -> int | None:
+    """How many orders a creation request's body carries (None: not a list of orders).
+
+    Read when the request arrives, so the journal shows it even for a faulted call.
+    """
+    try:
+        data = json.loads(body.decode("utf-8")).get("data")
+    except (UnicodeDecodeError, ValueError, AttributeError):
+        return None
+    return len(data) if isinstance(data, list) else None
 
 
 def _text(value: Any) -> str:
@@ -140,6 +173,8 @@ def field_errors(order: Any) -> ErrorList:
             errors.append(("400200", "ebayOrderId is required for eBay orders"))
         elif not EBAY_ORDER_ID.fullmatch(ebay_id):
             errors.append(("400202", f"ebayOrderId {ebay_id} is not like 02-05696-00555"))
+        if not _text(order.get("ebayId")):
+            errors.append(("400200", "ebayId is required for eBay orders"))
     products = order.get("productList")
     if not isinstance(products, list) or not products:
         errors.append(("400200", "productList is required"))
@@ -162,8 +197,10 @@ class OrderBook:
         on_change: Callable[[OutboundOrder], None],
         max_per_request: int = 50,
         max_results: int = 1000,
+        faults: FaultBook | None = None,
     ) -> None:
         self._clock = clock
+        self._faults = faults
         # Shared across resets, so an order number is never handed out twice.
         self._numbers = numbers
         self._tracking_serials = itertools.count(20_000_001)
@@ -226,8 +263,14 @@ class OrderBook:
             if end < start:
                 raise OcError(400002, "endTime is before startTime")
             matches = [o for o in mine if start <= o.created_at <= end]
+        if self._faults is not None and self._faults.take("query_lag", QUERY_V2):
+            # OC's query side has not caught up with orders it just created.
+            matches = [o for o in matches if o.queried]
         matches.sort(key=lambda o: (o.created_at, o.order_number))
-        rows = [o.query_row() for o in matches[: self.max_results]]
+        shown = matches[: self.max_results]
+        for order in shown:
+            order.queried = True
+        rows = [o.query_row() for o in shown]
         return {"orderList": rows, "total": len(matches), "hasMore": len(matches) > len(rows)}
 
     def cancel(self, client_id: str, data: Any, catalog: Catalog) -> dict[str, str]:
@@ -295,6 +338,7 @@ class OrderBook:
             "referenceNumber": _text(spec.get("referenceNumber")) or ebay_id,
             "orderPlatform": "eBay",
             "ebayOrderId": ebay_id,
+            "ebayId": _text(spec.get("ebayId")) or "ebay-buyer",
             "serviceRegion": region,
             "shippingServiceCode": spec.get("shippingServiceCode")
             or DEFAULT_SERVICE.get(region, ""),

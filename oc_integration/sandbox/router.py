@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from . import api, control, oauth
+from . import api, control, oauth, outbound
 from .core import OcSandbox
 from .messages import Request, Response, dropped_response, json_response
 
@@ -18,9 +18,11 @@ def dispatch(sandbox: OcSandbox, request: Request) -> Response:
     """Answer one request (``Response.drop`` means: close the connection unanswered)."""
     if request.path.startswith("/_sandbox/"):
         return control.handle(sandbox, request)
-    extra = {}
+    extra: dict[str, object] = {}
     if request.path == "/oauth/token":
         extra["grant_type"] = oauth.grant_type_of(request)
+    elif request.path == outbound.CREATION:
+        extra["orders"] = outbound.orders_in(request.body)
     entry = sandbox.journal.start(request.method, request.path, **extra)
     with sandbox.lock:
         fault = sandbox.faults.match(request.path)

@@ -7,6 +7,7 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -16,7 +17,7 @@ from django.utils.html import format_html_join
 
 from hemi_fulfilment.orders.admin import OrderAdmin
 from hemi_fulfilment.orders.models import Order
-from oc_integration.admin.outbound.orders import status_badge
+from oc_integration.admin.outbound.orders import PUSH_PERMISSION, status_badge
 from oc_integration.admin.warnings import show_account_warnings
 from oc_integration.auth.accounts import authorized_accounts
 from oc_integration.models import AccountOrangeConnex
@@ -36,11 +37,19 @@ class ChooseAccountForm(forms.Form):
         field.queryset = AccountOrangeConnex.objects.filter(pk__in=[a.pk for a in accounts])
 
 
-@admin.action(description="Push to Orange Connex")
+def may_push(request: HttpRequest) -> bool:
+    """Whether the user may send orders to OC (the Orders admin asks before offering it)."""
+    return request.user.has_perm(PUSH_PERMISSION)
+
+
+@admin.action(description="Push to Orange Connex", permissions=["push_to_orange_connex"])
 def push_to_orange_connex(
     model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Order]
 ) -> HttpResponse | None:
     """Make outbound orders from the selected Hemi orders, validate, and queue the push."""
+    # The choose-account page is a view of its own: it checks too, not only the action list.
+    if not may_push(request):
+        raise PermissionDenied("You may not push orders to Orange Connex.")
     accounts = authorized_accounts()
     if not accounts:
         messages.error(request, "No OC account is authorized yet: authorize one first.")
@@ -75,7 +84,7 @@ def push_to_orange_connex(
         )
     for number, errors in result.invalid.items():
         words = " ".join(m for msgs in errors.values() for m in msgs)
-        messages.error(request, f"{number} was not sent: {words}")
+        messages.error(request, f"{number} was not sent. {words}")
     for line in result.skipped:
         messages.warning(request, line)
     for line in result.warnings:
@@ -113,4 +122,5 @@ def attach_to_order_admin(site: admin.AdminSite = admin.site) -> None:
         column=orange_connex,
         prefetch="outbound_orders",
         notice=show_account_warnings,
+        permission_checks={"push_to_orange_connex": may_push},
     )

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from hemi_fulfilment.evidence_admin import EvidenceAdminMixin
 from oc_integration.admin.warnings import AccountWarningsMixin
 from oc_integration.models import (
     OutboundOrder,
@@ -28,6 +30,9 @@ from oc_integration.outbound.shipping_services import service_choices
 from oc_integration.outbound.status import cancel_outbound, refresh_open_orders
 from oc_integration.tasks import push_outbound
 
+PUSH_PERMISSION = "oc_integration.push_outboundorder"
+CANCEL_PERMISSION = "oc_integration.cancel_outboundorder"
+REFRESH_PERMISSION = "oc_integration.refresh_outboundorder"
 BADGE_COLOURS = {
     OutboundStatus.DRAFT: "#666",
     OutboundStatus.QUEUED: "#205493",
@@ -109,7 +114,7 @@ class CancelForm(forms.Form):
 
 
 @admin.register(OutboundOrder)
-class OutboundOrderAdmin(AccountWarningsMixin, admin.ModelAdmin):
+class OutboundOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
     form = OutboundOrderForm
     list_display = [
         "reference_number",
@@ -211,12 +216,9 @@ class OutboundOrderAdmin(AccountWarningsMixin, admin.ModelAdmin):
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                "<li><b>{}</b>: {}</li>",
-                (
-                    (name.replace("_", " "), message)
-                    for name, msgs in obj.validation_errors.items()
-                    for message in msgs
-                ),
+                # Each message starts with its field's name ("Postcode: at most ...").
+                "<li>{}</li>",
+                ((message,) for msgs in obj.validation_errors.values() for message in msgs),
             ),
         )
 
@@ -230,7 +232,19 @@ class OutboundOrderAdmin(AccountWarningsMixin, admin.ModelAdmin):
             messages.info(request, 'Saved. Use "Push to Orange Connex" to validate and send it.')
 
     # --- actions ------------------------------------------------------------------------
-    @admin.action(description="Push to Orange Connex")
+    def has_push_permission(self, request: HttpRequest) -> bool:
+        """Whether the user may send outbound orders to OC."""
+        return request.user.has_perm(PUSH_PERMISSION)
+
+    def has_refresh_permission(self, request: HttpRequest) -> bool:
+        """Whether the user may ask OC for the orders' status and tracking now."""
+        return request.user.has_perm(REFRESH_PERMISSION)
+
+    def has_cancel_permission(self, request: HttpRequest) -> bool:
+        """Whether the user may cancel orders at OC."""
+        return request.user.has_perm(CANCEL_PERMISSION)
+
+    @admin.action(description="Push to Orange Connex", permissions=["push"])
     def push_to_oc(self, request: HttpRequest, queryset: QuerySet[OutboundOrder]) -> None:
         queued, invalid = queue_drafts(queryset.values_list("pk", flat=True))
         accounts = set(
@@ -246,7 +260,7 @@ class OutboundOrderAdmin(AccountWarningsMixin, admin.ModelAdmin):
             + ".",
         )
 
-    @admin.action(description="Refresh status and tracking from OC")
+    @admin.action(description="Refresh status and tracking from OC", permissions=["refresh"])
     def refresh_from_oc(self, request: HttpRequest, queryset: QuerySet[OutboundOrder]) -> None:
         for account in {o.account for o in queryset.select_related("account")}:
             try:
@@ -260,10 +274,13 @@ class OutboundOrderAdmin(AccountWarningsMixin, admin.ModelAdmin):
                     f"changed, {counts['created_by_oc']} created by OC pulled in.",
                 )
 
-    @admin.action(description="Cancel at OC…")
+    @admin.action(description="Cancel at OC…", permissions=["cancel"])
     def cancel_at_oc(
         self, request: HttpRequest, queryset: QuerySet[OutboundOrder]
     ) -> HttpResponse | None:
+        # The confirmation page is a view of its own: it checks too, not only the action list.
+        if not self.has_cancel_permission(request):
+            raise PermissionDenied("You may not cancel outbound orders at Orange Connex.")
         form = CancelForm(request.POST if "reason" in request.POST else None)
         if form.is_bound and form.is_valid():
             for outbound in queryset:
@@ -287,7 +304,7 @@ class OutboundOrderAdmin(AccountWarningsMixin, admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(EvidenceAdminMixin, admin.ModelAdmin):
     list_display = [
         "received_at",
         "account",

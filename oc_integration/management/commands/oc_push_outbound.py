@@ -54,7 +54,8 @@ class Command(BaseCommand):
                 f"  OC calls: {result.calls}; submitted: {len(result.submitted)}; rejected: "
                 f"{len(result.rejected)}; invalid: {len(result.invalid)}; unconfirmed: "
                 f"{len(result.unknown)} (checked with OC: {result.reconciled} found, "
-                f"{result.requeued} queued again)"
+                f"{result.requeued} queued again, {result.not_found} not found yet and waiting "
+                "before a re-send)"
             )
             failed = failed or bool(result.problems)
         if failed:

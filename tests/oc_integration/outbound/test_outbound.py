@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connections
+from django.db.models import F
+from django.utils import timezone
 
 from hemi_fulfilment.orders.models import Order
 from oc_integration.models import (
@@ -24,6 +27,7 @@ from tests.oc_integration.conftest import Sandbox
 from tests.oc_integration.outbound_helpers import stock_everything, web_orders
 
 CREATION = "/openapi/3pp/outbound/v1/creation"
+QUERY = "/openapi/3pp/outbound/v2/query"
 
 
 @pytest.fixture
@@ -36,8 +40,14 @@ def _prepare(account: AccountOrangeConnex, orders: list[Order]) -> Any:
     return prepare_outbound_orders(account, [o.pk for o in orders])
 
 
+def _creation_sizes(sandbox: Sandbox) -> list[int]:
+    """How many orders each creation call that reached the sandbox carried, in order."""
+    calls = sandbox.control("GET", "calls")["calls"]
+    return [int(c["orders"]) for c in calls if c["path"] == CREATION]
+
+
 @pytest.mark.django_db
-def test_120_valid_orders_take_exactly_three_calls_and_a_second_push_none(
+def test_120_valid_orders_go_in_creation_calls_of_50_50_and_20_and_a_second_push_sends_none(
     stocked: AccountOrangeConnex, oc_sandbox: Sandbox
 ) -> None:
     result = _prepare(stocked, web_orders(120))
@@ -46,9 +56,8 @@ def test_120_valid_orders_take_exactly_three_calls_and_a_second_push_none(
     pushed = push_queued(stocked.pk)
 
     assert pushed.calls == 3 and len(pushed.submitted) == 120
-    assert oc_sandbox.count("POST", CREATION) == 3
-    sizes = sorted(len(o["productList"]) for o in oc_sandbox.orders())
-    assert len(sizes) == 120
+    assert _creation_sizes(oc_sandbox) == [50, 50, 20]
+    assert len(oc_sandbox.orders()) == 120
     assert (
         OutboundOrder.objects.filter(
             status=OutboundStatus.SUBMITTED, oc_order_number__isnull=False
@@ -56,7 +65,7 @@ def test_120_valid_orders_take_exactly_three_calls_and_a_second_push_none(
         == 120
     )
     again = push_queued(stocked.pk)
-    assert again.calls == 0 and oc_sandbox.count("POST", CREATION) == 3
+    assert again.calls == 0 and _creation_sizes(oc_sandbox) == [50, 50, 20]
 
 
 @pytest.mark.django_db
@@ -114,16 +123,100 @@ def test_accept_then_timeout_is_reconciled_to_exactly_one_order_per_reference(
 
 
 @pytest.mark.django_db
-def test_a_server_error_leaves_orders_unknown_then_requeues_what_oc_never_got(
+def test_a_lost_answer_and_a_query_that_lags_once_still_make_exactly_one_order_each(
+    stocked: AccountOrangeConnex, oc_sandbox: Sandbox, settings: Any
+) -> None:
+    settings.OC_READ_TIMEOUT = 1
+    oc_sandbox.control("POST", "config", timeout_fault_seconds=3)
+    oc_sandbox.fault(CREATION, "accept_then_timeout", count=1)
+    oc_sandbox.fault(QUERY, "query_lag", count=1)
+    _prepare(stocked, web_orders(3, prefix="LAG"))
+
+    first = push_queued(stocked.pk)
+
+    # First check: OC's query lags and finds none of them; second check: all three.
+    assert oc_sandbox.count("POST", QUERY) == 2
+    assert first.not_found == 3 and first.reconciled == 3 and first.requeued == 0
+    assert set(OutboundOrder.objects.values_list("status", "not_found_checks")) == {
+        (OutboundStatus.SUBMITTED, 0)
+    }
+    assert not OutboundOrder.objects.filter(first_not_found_at__isnull=False).exists()
+    second = push_queued(stocked.pk)
+    assert second.calls == 0
+    assert _creation_sizes(oc_sandbox) == [3]
+    per_reference = Counter(o["referenceNumber"] for o in oc_sandbox.orders())
+    assert len(per_reference) == 3 and set(per_reference.values()) == {1}
+
+
+@pytest.mark.django_db
+def test_an_order_oc_never_got_is_resent_only_after_3_not_found_checks_over_10_minutes(
     stocked: AccountOrangeConnex, oc_sandbox: Sandbox
 ) -> None:
     oc_sandbox.fault(CREATION, "http500", count=1)
-    _prepare(stocked, web_orders(4))
-    first = push_queued(stocked.pk)
-    assert first.requeued == 4 and not first.submitted
+    _prepare(stocked, web_orders(2, prefix="LOST"))
+
+    first = push_queued(stocked.pk)  # checked right after the failed call and at the end
+
+    assert not first.submitted and first.requeued == 0 and first.not_found == 4
+    lost = OutboundOrder.objects.get(reference_number="LOST-00000")
+    assert lost.status == OutboundStatus.UNKNOWN and lost.not_found_checks == 2
+    assert "2 checks since" in lost.last_error and 'answered "not found"' in lost.last_error
+    assert "It is sent again once 3 checks" in lost.last_error
+
+    second = push_queued(stocked.pk)  # the 3rd check, but within 10 minutes of the first
+
+    assert second.calls == 0 and second.requeued == 0
+    assert set(OutboundOrder.objects.values_list("status", "not_found_checks")) == {
+        (OutboundStatus.UNKNOWN, 3)
+    }
+    OutboundOrder.objects.update(first_not_found_at=F("first_not_found_at") - timedelta(minutes=10))
+
+    third = push_queued(stocked.pk)
+
+    assert third.requeued == 2 and sorted(third.submitted) == ["LOST-00000", "LOST-00001"]
+    assert _creation_sizes(oc_sandbox) == [2, 2]  # the refused call, then the re-send
+    assert Counter(o["referenceNumber"] for o in oc_sandbox.orders()) == {
+        "LOST-00000": 1,
+        "LOST-00001": 1,
+    }
+    assert set(
+        OutboundOrder.objects.values_list("status", "not_found_checks", "first_not_found_at")
+    ) == {(OutboundStatus.SUBMITTED, 0, None)}
+
+
+@pytest.mark.django_db
+def test_ten_minutes_without_the_3rd_not_found_check_do_not_resend(
+    stocked: AccountOrangeConnex, oc_sandbox: Sandbox
+) -> None:
+    _prepare(stocked, web_orders(1, prefix="NEVER"))
+    # A push died before its call reached OC: the order is left Sending.
+    OutboundOrder.objects.update(
+        status=OutboundStatus.SENDING, sent_at=timezone.now() - timedelta(hours=1)
+    )
+    assert push_queued(stocked.pk).not_found == 1
+    OutboundOrder.objects.update(first_not_found_at=timezone.now() - timedelta(hours=1))
+
     second = push_queued(stocked.pk)
-    assert len(second.submitted) == 4
-    assert Counter(o["referenceNumber"] for o in oc_sandbox.orders()).most_common(1)[0][1] == 1
+
+    assert second.not_found == 1 and second.calls == 0
+    never = OutboundOrder.objects.get()
+    assert never.status == OutboundStatus.UNKNOWN and never.not_found_checks == 2
+    third = push_queued(stocked.pk)
+    assert third.requeued == 1 and third.submitted == ["NEVER-00000"]
+    assert _creation_sizes(oc_sandbox) == [1]
+
+
+@pytest.mark.django_db
+def test_the_resend_rule_follows_its_settings(
+    stocked: AccountOrangeConnex, oc_sandbox: Sandbox, settings: Any
+) -> None:
+    settings.OC_RESEND_AFTER_NOT_FOUND_CHECKS = 1
+    settings.OC_RESEND_AFTER_NOT_FOUND_MINUTES = 0
+    oc_sandbox.fault(CREATION, "http500", count=1)
+    _prepare(stocked, web_orders(1, prefix="QUICK"))
+    assert push_queued(stocked.pk).requeued == 1
+    assert push_queued(stocked.pk).submitted == ["QUICK-00000"]
+    assert len(oc_sandbox.orders()) == 1
 
 
 @pytest.mark.postgres
@@ -224,10 +317,9 @@ def test_the_service_list_is_cached_per_region_and_checked_before_sending(
 
     settings.OC_DEFAULT_SHIPPING_SERVICES = {"UK": "NoSuchService"}
     result = prepare_outbound_orders(stocked, [order.pk])
-    assert (
-        "OC offers no service NoSuchService in UK."
-        in result.invalid["SVC-00000"]["shipping_service_code"]
-    )
+    assert result.invalid["SVC-00000"]["shipping_service_code"] == [
+        "Shipping service: OC offers no service NoSuchService in UK."
+    ]
 
 
 @pytest.mark.django_db

@@ -37,7 +37,7 @@ def test_push_to_orange_connex_on_hemi_orders_queues_valid_ones_and_explains_the
         )
     page = response.content.decode()
     assert "2 order(s) queued for" in page
-    assert "ADMBAD-00000 was not sent: The country code is required." in page
+    assert "ADMBAD-00000 was not sent. Country code: required by OC." in page
     assert len(callbacks) == 1  # one push task for the account
     assert OutboundOrder.objects.filter(status=OutboundStatus.QUEUED).count() == 2
 

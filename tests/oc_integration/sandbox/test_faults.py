@@ -126,8 +126,66 @@ def test_faults_can_be_listed_and_cleared(oc: RunningSandbox, token: str) -> Non
     assert api(oc.url, SNAPSHOT, [], token).status_code == 200
 
 
+def _references(oc: RunningSandbox, token: str, **data: object) -> list[str]:
+    body = api(oc.url, QUERY, data, token).json()
+    assert body["success"] is True, body
+    return [row["referenceNumber"] for row in body["data"]["orderList"]]
+
+
+def test_query_lag_answers_not_found_for_a_just_created_order_once_then_the_truth(
+    oc: RunningSandbox, token: str
+) -> None:
+    _fault(oc, QUERY, "query_lag")
+    assert api(oc.url, CREATE, [order("R-lag")], token).json()["success"] is True
+    by_reference = {"referenceNumberList": [{"referenceNumber": "R-lag"}]}
+
+    assert _references(oc, token, **by_reference) == []
+    assert _references(oc, token, **by_reference) == ["R-lag"]
+    assert control(oc.url, "GET", "faults") == {"faults": []}  # count 1 is used up
+
+
+def test_query_lag_leaves_orders_a_query_has_already_returned_in_the_answer(
+    oc: RunningSandbox, token: str
+) -> None:
+    api(oc.url, CREATE, [order("R-old")], token)
+    both = {"referenceNumberList": [{"referenceNumber": "R-old"}, {"referenceNumber": "R-new"}]}
+    assert _references(oc, token, **both) == ["R-old"]
+    _fault(oc, "*", "query_lag", count=2)
+    api(oc.url, CREATE, [order("R-new")], token)
+
+    lagging = [_references(oc, token, **both) for _ in range(3)]
+
+    assert lagging == [["R-old"], ["R-old"], ["R-old", "R-new"]]
+
+
+def test_query_lag_leaves_every_other_call_alone(oc: RunningSandbox, token: str) -> None:
+    _fault(oc, QUERY, "query_lag")
+    created = api(oc.url, CREATE, [order("R-other")], token).json()
+    assert created["success"] is True
+    assert api(oc.url, SNAPSHOT, [], token).status_code == 200
+    assert control(oc.url, "GET", "faults")["faults"][0]["hits"] == 0  # still waiting
+    entry = control(oc.url, "GET", "calls")["calls"][-1]
+    assert "fault" not in entry
+
+
+def test_the_journal_records_how_many_orders_each_creation_call_carried(
+    oc: RunningSandbox, token: str
+) -> None:
+    api(oc.url, CREATE, [order("R-1"), order("R-2")], token)
+    _fault(oc, CREATE, "http500")
+    assert api(oc.url, CREATE, [order("R-3")] * 3, token).status_code == 500
+    api(oc.url, CREATE, [order("R-3")], token)
+    calls = [c for c in control(oc.url, "GET", "calls")["calls"] if c["path"] == CREATE]
+    # Counted on arrival: a faulted call that never reached the API shows its size too.
+    assert [c["orders"] for c in calls] == [2, 3, 1]
+
+
 def test_bad_fault_specs_are_refused(oc: RunningSandbox) -> None:
-    for spec in ({"kind": "explode"}, {"kind": "http500", "count": 1, "ratio": 0.5}):
+    for spec in (
+        {"kind": "explode"},
+        {"kind": "http500", "count": 1, "ratio": 0.5},
+        {"kind": "query_lag", "endpoint": CREATE},
+    ):
         response = requests.post(f"{oc.url}/_sandbox/faults", json=spec, timeout=5)
         assert response.status_code == 400
         assert "error" in response.json()

@@ -72,8 +72,24 @@ def test_more_than_50_orders_are_refused_and_none_is_created(
         ({"houseNumber": "12345678901"}, "400201", "houseNumber must be at most 10"),
         ({"consigneeZipCode": "12345678901"}, "400201", "consigneeZipCode"),
         ({"companyName": "x" * 101}, "400201", "companyName must be at most 100"),
-        ({"orderPlatform": "eBay"}, "400200", "ebayOrderId is required"),
-        ({"orderPlatform": "eBay", "ebayOrderId": "2-5696-555"}, "400202", "02-05696-00555"),
+        ({"consigneeAddress1": "x" * 201}, "400201", "consigneeAddress1 must be at most 200"),
+        ({"consigneeAddress2": "x" * 201}, "400201", "consigneeAddress2 must be at most 200"),
+        ({"consigneeCity": "x" * 101}, "400201", "consigneeCity must be at most 100"),
+        ({"consigneeProvinceOrState": "x" * 101}, "400201", "consigneeProvinceOrState"),
+        ({"consigneePhone": "1" * 101}, "400201", "consigneePhone must be at most 100"),
+        ({"consigneeEmail": "x" * 101}, "400201", "consigneeEmail must be at most 100"),
+        ({"ebayId": "x" * 101}, "400201", "ebayId must be at most 100"),
+        ({"orderPlatform": "eBay", "ebayId": "buyer-1"}, "400200", "ebayOrderId is required"),
+        (
+            {"orderPlatform": "eBay", "ebayOrderId": "02-05696-00555"},
+            "400200",
+            "ebayId is required",
+        ),
+        (
+            {"orderPlatform": "eBay", "ebayId": "buyer-1", "ebayOrderId": "2-5696-555"},
+            "400202",
+            "02-05696-00555",
+        ),
         ({"productList": [{"MFSKUID": SEED_SKU, "SKUQuantity": 0}]}, "400202", "SKUQuantity"),
         ({"productList": [{"MFSKUID": "OC0000000000000", "SKUQuantity": 1}]}, "400404", ""),
     ],
@@ -93,7 +109,7 @@ def test_invalid_orders_are_refused_one_by_one_while_valid_ones_are_created(
 
 
 def test_an_ebay_order_with_an_ebay_order_id_is_accepted(oc: RunningSandbox, token: str) -> None:
-    ebay = order("R-E", orderPlatform="eBay", ebayOrderId="02-05696-00555")
+    ebay = order("R-E", orderPlatform="eBay", ebayOrderId="02-05696-00555", ebayId="buyer-1")
     assert _create(oc, token, ebay)["success"] is True
 
 
