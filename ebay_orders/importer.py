@@ -31,6 +31,7 @@ from ebay_orders.models import EbayConnection, IssueKind
 from ebay_orders.order_issues import IssueNote, flag_issues, mixed_message
 from ebay_orders.order_store import CREATED, UNCHANGED, UPDATED, Rejection, store_page
 from hemi_fulfilment.catalog.models import EbayAccount
+from hemi_fulfilment.words import sentence, sentences
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ class ImportResult:
         )
         if self.dry_run:
             text += " (dry run: nothing saved)"
-        return f"{text}. Stopped: {self.error}" if self.error else text
+        return sentences(text, f"Stopped: {self.error}") if self.error else text
 
 
 def plan_windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
@@ -182,11 +183,11 @@ def _reject(
 
 
 def _import_page(page: GetOrdersPage, account: EbayAccount, result: ImportResult) -> None:
-    result.messages.extend(f"GetOrders warning: {warning}" for warning in page.warnings)
+    result.messages.extend(sentence(f"GetOrders warning: {warning}") for warning in page.warnings)
     notes: list[IssueNote] = []
     for problem in page.problems:
         label = problem.order_id or "(without OrderID)"
-        message = f"Order {label} is malformed and was skipped: {problem.message}"
+        message = sentence(f"Order {label} is malformed and was skipped: {problem.message}")
         notes.append(_reject(account, problem.order_id, IssueKind.MALFORMED, message, result))
     # One transaction per page: a crash mid-page leaves none of it written, and the
     # cursor only moves once the whole window is done, so the next run reads it again.
@@ -313,7 +314,7 @@ def import_orders(
     except EbayTokenRejected as exc:
         result.error = f"eBay refused the OAuth user token ({exc}); store a new one."
     except (EbayError, WindowUnstable) as exc:
-        result.error = f"{exc}; the next run resumes from the last completed window."
+        result.error = sentences(str(exc), "The next run resumes from the last completed window.")
     finally:
         if not dry_run:
             _release_lease(connection.pk)

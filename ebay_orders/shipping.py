@@ -36,6 +36,7 @@ from ebay_orders.client import (
 from ebay_orders.connections import ConnectionNotReady, client_for
 from ebay_orders.models import EbayConnection, OrderIssue, ReportStatus, ShipmentReport
 from hemi_fulfilment.orders.models import Channel, FulfillmentChannel, Order, OrderStatus
+from hemi_fulfilment.words import sentence, sentences
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class ShippingResult:
             text += f" ({c['unconfirmed']} with outcome unknown: checked with eBay next run)"
         if c["confirmed"]:
             text += f", {c['confirmed']} earlier unknown outcome(s) confirmed by eBay"
-        return f"{text}. Stopped: {'; '.join(self.errors)}" if self.errors else text
+        return sentences(text, f"Stopped: {'; '.join(self.errors)}") if self.errors else text
 
 
 def shipped_unreported(account_id: int) -> QuerySet[Order]:
@@ -191,10 +192,12 @@ def _send(client: TradingClient, order: Order, result: ShippingResult) -> bool:
     except EbayError as exc:
         _finish(report, exc)
         result.failed += 1
-        message = f"Order {order.number} not reported (attempt {report.attempts}): {exc}"
+        message = sentence(f"Order {order.number} not reported (attempt {report.attempts}): {exc}")
         if report.status == ReportStatus.UNCONFIRMED:
             result.unconfirmed += 1
-            message += " (eBay may have taken it: the next run asks eBay before any re-send)"
+            message = sentences(
+                message, "eBay may have taken it: the next run asks eBay before any re-send."
+            )
         logger.warning("eBay shipping: %s", message)
         if isinstance(exc, ACCOUNT_STOPPERS):
             result.errors.append(message)
@@ -203,7 +206,9 @@ def _send(client: TradingClient, order: Order, result: ShippingResult) -> bool:
         return True
     _finish(report, None)
     result.reported += 1
-    result.messages.extend(f"Order {order.number}: eBay warned: {w}" for w in answer.warnings)
+    result.messages.extend(
+        sentence(f"Order {order.number}: eBay warned: {w}") for w in answer.warnings
+    )
     return True
 
 
@@ -267,7 +272,7 @@ def _check_unconfirmed(
             page = client.get_orders_by_id(order_ids=[r.order.ebay_order_id or "" for r in batch])
         except EbayError as exc:
             numbers = ", ".join(r.order.number for r in batch)
-            message = (
+            message = sentence(
                 f"Could not ask eBay about order(s) {numbers} (outcome unknown): left "
                 f"unconfirmed, not sent: {exc}"
             )

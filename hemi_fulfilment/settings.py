@@ -113,6 +113,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.flag("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# Own names: another app on the same host using Django's defaults cannot overwrite them
+# (and log the admin out mid-authorization).
+SESSION_COOKIE_NAME = "hemi_fulfilment_sessionid"
+CSRF_COOKIE_NAME = "hemi_fulfilment_csrftoken"
 SECURE_HSTS_SECONDS = env.integer(
     "SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000, minimum=0
 )
@@ -181,22 +185,53 @@ else:
 
 # --- Logging ------------------------------------------------------------------------
 LOG_LEVEL = env.text("LOG_LEVEL", default="INFO", expects="a logging level such as INFO or DEBUG")
+# Error reports (debug page, emails to ADMINS) hide OAuth codes in query strings too.
+DEFAULT_EXCEPTION_REPORTER = "hemi_fulfilment.error_reports.RedactingExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "hemi_fulfilment.error_reports.RedactingExceptionReporterFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["oauth_callback_query"],
+        },
+        # runserver's access log, as Django's default, minus OAuth callback queries.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["oauth_callback_query"],
+        },
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
             "filters": ["require_debug_false"],
         },
     },
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # An OAuth callback's query holds the authorization code and state.
+        "oauth_callback_query": {"()": "hemi_fulfilment.access_log.OAuthCallbackQueryFilter"},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.request": {"handlers": ["console", "mail_admins"], "level": "ERROR"},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["oauth_callback_query"],
+        },
     },
 }
 
@@ -248,6 +283,14 @@ OC_DEFAULT_SHIPPING_SERVICES = env.mapping(
 )
 # How far back the status job looks for orders OC created itself.
 OC_AUTO_ORDER_LOOKBACK_HOURS = env.integer("OC_AUTO_ORDER_LOOKBACK_HOURS", default=48, minimum=1)
+# An order whose creation answer was lost is sent again only after this many Query v2
+# checks answered "not found", the first at least this many minutes before (OC may lag).
+OC_RESEND_AFTER_NOT_FOUND_CHECKS = env.integer(
+    "OC_RESEND_AFTER_NOT_FOUND_CHECKS", default=3, minimum=1
+)
+OC_RESEND_AFTER_NOT_FOUND_MINUTES = env.integer(
+    "OC_RESEND_AFTER_NOT_FOUND_MINUTES", default=10, minimum=0
+)
 
 # --- eBay -------------------------------------------------------------------------------
 # The Trading API endpoint (production: https://api.ebay.com/ws/api.dll).

@@ -1,8 +1,14 @@
-"""Typed errors of the Trading API client. Every failure a caller can meet has a type here."""
+"""Typed errors of the Trading API client. Every failure a caller can meet has a type here.
+
+eBay's messages are scrubbed of anything token-like as they become errors, so whatever
+later shows them (the admin, run records, logs) never shows a token.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from hemi_fulfilment.apilog.redaction import scrub_message
 
 
 @dataclass(frozen=True)
@@ -14,6 +20,10 @@ class EbayMessage:
     short_message: str
     long_message: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "short_message", scrub_message(self.short_message))
+        object.__setattr__(self, "long_message", scrub_message(self.long_message))
+
     def __str__(self) -> str:
         text = self.long_message or self.short_message
         return f"{self.code}: {text}" if self.code else text
@@ -21,6 +31,9 @@ class EbayMessage:
 
 class EbayError(Exception):
     """Base class: the call did not produce a usable answer."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(scrub_message(message))
 
 
 class EbayTransportError(EbayError):

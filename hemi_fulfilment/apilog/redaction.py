@@ -2,7 +2,8 @@
 
 Tokens, authorization codes, keys and signatures are replaced by ``[redacted]`` in
 headers, JSON bodies, form bodies and XML bodies; anything that still looks like a JWT
-is redacted wherever it appears.
+is redacted wherever it appears. :func:`scrub_message` goes further for the messages
+providers send, which people read in the admin.
 """
 
 from __future__ import annotations
@@ -41,6 +42,47 @@ _JSON_SECRET = re.compile(
     re.IGNORECASE,
 )
 _XML_SECRET = re.compile(r"(<(eBayAuthToken|RequesterCredentials)[^>]*>)(.*?)(</\2>)", re.S | re.I)
+
+
+# Three dot-separated base64url parts, the shape of a JWT whatever its header says.
+_DOTTED_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"
+)
+# A run of base64 (standard or URL-safe) or hex characters long enough to be a secret.
+_LONG_RUN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{32,}={0,2}")
+# A URL path ("openapi/3pp/inventory/v1/snapshot"): short lowercase segments.
+_PATH_SEGMENT = re.compile(r"[a-z0-9_-]{0,31}")
+
+
+def _has_letter_and_digit(text: str) -> bool:
+    return any(c.isdigit() for c in text) and any(c.isalpha() for c in text)
+
+
+def _scrub_dotted(match: re.Match[str]) -> str:
+    return REDACTED if _has_letter_and_digit(match.group(0)) else match.group(0)
+
+
+def _scrub_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if not _has_letter_and_digit(run):
+        return run  # a long word or number, not a key
+    if "/" in run and all(_PATH_SEGMENT.fullmatch(part) for part in run.split("/")):
+        return run
+    return REDACTED
+
+
+def scrub_message(text: str) -> str:
+    """``text`` without anything token-like: JWTs and base64 or hex runs of 32+ characters.
+
+    Providers sometimes quote the token they refused in their error message; that message
+    becomes an exception, a log line and an admin page, so it is scrubbed once, where the
+    client turns it into an exception.
+    """
+    if not text:
+        return text
+    text = _JWT.sub(REDACTED, text)
+    text = _DOTTED_TOKEN.sub(_scrub_dotted, text)
+    return _LONG_RUN.sub(_scrub_run, text)
 
 
 def is_sensitive(name: str) -> bool:

@@ -14,10 +14,14 @@ from django.utils import timezone
 from oc_integration.models import AccountOrangeConnex, AuthorizationStatus
 
 
-def account_warnings(*, except_account: int | None = None) -> list[str]:
+def account_warnings(
+    *, except_account: int | None = None, reauthorization: bool = True
+) -> list[str]:
     """Why any OC account needs attention now (one query), one sentence set per account.
 
-    ``except_account`` leaves out the account whose own page already says it.
+    ``except_account`` leaves out the account whose own page already says it;
+    ``reauthorization=False`` leaves out the accounts that need re-authorization (the
+    list of accounts says it in each one's row).
     """
     horizon = timezone.now() + timedelta(days=settings.OC_REFRESH_TOKEN_WARNING_DAYS)
     accounts = AccountOrangeConnex.objects.filter(
@@ -26,9 +30,19 @@ def account_warnings(*, except_account: int | None = None) -> list[str]:
             authorization_status=AuthorizationStatus.AUTHORIZED,
             refresh_token_expires_at__lte=horizon,
         )
-    ).only("name", "authorization_status", "last_error", "refresh_token_expires_at")
+    ).only(
+        "name",
+        "authorization_status",
+        "last_error",
+        "refresh_token_expires_at",
+        "refresh_token_expiry_estimated",
+    )
     if except_account is not None:
         accounts = accounts.exclude(pk=except_account)
+    if not reauthorization:
+        accounts = accounts.exclude(
+            authorization_status=AuthorizationStatus.REAUTHORIZATION_REQUIRED
+        )
     warnings = []
     for account in accounts:
         if account.authorization_status == AuthorizationStatus.REAUTHORIZATION_REQUIRED:
@@ -38,17 +52,24 @@ def account_warnings(*, except_account: int | None = None) -> list[str]:
                 'Open the account and click "Authorize with Orange Connex".'
             )
         elif account.refresh_token_expires_at:
+            when = f"{account.refresh_token_expires_at:%Y-%m-%d}"
+            if account.refresh_token_expiry_estimated:
+                when = f"about {when} (estimated: OC did not say)"
             warnings.append(
-                f"{account.name}: the authorization expires on "
-                f"{account.refresh_token_expires_at:%Y-%m-%d}. Authorize it again before then."
+                f"{account.name}: the authorization expires on {when}. "
+                "Authorize it again before then."
             )
     return warnings
 
 
-def show_account_warnings(request: HttpRequest, *, except_account: int | None = None) -> None:
+def show_account_warnings(
+    request: HttpRequest, *, except_account: int | None = None, reauthorization: bool = True
+) -> None:
     """Add :func:`account_warnings` to the page's messages (on GET only)."""
     if request.method == "GET":
-        for warning in account_warnings(except_account=except_account):
+        for warning in account_warnings(
+            except_account=except_account, reauthorization=reauthorization
+        ):
             messages.warning(request, warning)
 
 
@@ -59,7 +80,8 @@ class AccountWarningsMixin:
     warns_about_itself = False
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
-        show_account_warnings(request)
+        # The accounts' own list says "re-authorization required" in the account's row.
+        show_account_warnings(request, reauthorization=not self.warns_about_itself)
         return super().changelist_view(request, extra_context)  # type: ignore[misc]
 
     def changeform_view(

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.core.mail import mail_admins
 from django.db import transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from hemi_fulfilment import crypto
 from hemi_fulfilment.words import sentence
@@ -31,15 +32,19 @@ logger = logging.getLogger(__name__)
 REFRESH_TOKEN_DEFAULT_LIFETIME = timedelta(days=365)
 
 
-class ReauthorizationRequired(Exception):
+class NoUsableToken(Exception):
+    """No access token can be had for the account now; ``str()`` says why, for people."""
+
+
+class ReauthorizationRequired(NoUsableToken):
     """The account's grant is gone: a person must authorize it again in the admin."""
 
 
-class NotAuthorized(Exception):
+class NotAuthorized(NoUsableToken):
     """The account was never authorized (no refresh token)."""
 
 
-class TokenRefreshFailed(Exception):
+class TokenRefreshFailed(NoUsableToken):
     """OC could not refresh the token now (after retries); the next run tries again."""
 
 
@@ -66,6 +71,7 @@ def cached_access_token(account_id: int) -> CachedToken | None:
         return None
 
 
+@sensitive_variables("grant", "entry", "sealed")
 def _cache_access_token(account_id: int, grant: TokenGrant) -> CachedToken:
     lifetime = max(30, grant.expires_in - settings.OC_ACCESS_TOKEN_MARGIN_SECONDS)
     entry = CachedToken(grant.access_token, timezone.now() + timedelta(seconds=lifetime))
@@ -81,12 +87,13 @@ def forget_access_token(account_id: int) -> None:
     cache.delete(_cache_key(account_id))
 
 
+@sensitive_variables("cached")
 def get_access_token(account_id: int, *, min_validity: timedelta = timedelta(0)) -> str:
     """A valid access token for the account, refreshing it if it is missing or expires
     within ``min_validity``.
 
-    Raises :class:`ReauthorizationRequired`, :class:`NotAuthorized` or
-    :class:`TokenRefreshFailed`.
+    Raises a :class:`NoUsableToken`: :class:`ReauthorizationRequired`,
+    :class:`NotAuthorized` or :class:`TokenRefreshFailed`.
     """
     cached = cached_access_token(account_id)
     if cached and cached.usable_until - timezone.now() > min_validity:
@@ -109,6 +116,7 @@ class AccountTokens:
         )
 
 
+@sensitive_variables("cached", "rejected", "refresh_token", "grant")
 def _refresh_under_lock(account_id: int, *, min_validity: timedelta, rejected: str | None) -> str:
     newly_revoked = False
     failure: Exception
@@ -135,7 +143,7 @@ def _refresh_under_lock(account_id: int, *, min_validity: timedelta, rejected: s
             newly_revoked = _require_reauthorization(account, exc.message)
             failure = ReauthorizationRequired(exc.message)
         except (OAuthError, OCError) as exc:
-            account.last_error = f"Token refresh failed: {exc.message}"
+            account.last_error = sentence(f"Token refresh failed: {exc.message}")
             account.save(update_fields=["last_error", "updated"])
             failure = TokenRefreshFailed(exc.message)
         else:
@@ -147,6 +155,7 @@ def _refresh_under_lock(account_id: int, *, min_validity: timedelta, rejected: s
     raise failure
 
 
+@sensitive_variables("refresh_token")
 def _refresh_with_retries(account: AccountOrangeConnex, refresh_token: str) -> TokenGrant:
     client = oauth_client(account)
     attempts = settings.OC_TOKEN_REFRESH_ATTEMPTS
@@ -169,6 +178,7 @@ def _refresh_with_retries(account: AccountOrangeConnex, refresh_token: str) -> T
     raise AssertionError("unreachable: the loop returns or raises")
 
 
+@sensitive_variables("grant")
 def _store_grant(account: AccountOrangeConnex, grant: TokenGrant, *, refreshed: bool) -> None:
     """Persist what OC granted; the caller holds the account's row lock."""
     fields = ["last_error", "updated"]
@@ -176,11 +186,19 @@ def _store_grant(account: AccountOrangeConnex, grant: TokenGrant, *, refreshed: 
     if grant.refresh_token:
         # A refresh that returns a new refresh token invalidates the old one.
         account.refresh_token = grant.refresh_token
+        # OC does not always say how long a refresh token lives: a year is assumed then,
+        # and shown as an estimate.
+        account.refresh_token_expiry_estimated = grant.refresh_token_expires_at is None
         account.refresh_token_expires_at = grant.refresh_token_expires_at or (
             timezone.now() + REFRESH_TOKEN_DEFAULT_LIFETIME
         )
         account.expiry_warning_sent_at = None
-        fields += ["refresh_token", "refresh_token_expires_at", "expiry_warning_sent_at"]
+        fields += [
+            "refresh_token",
+            "refresh_token_expires_at",
+            "refresh_token_expiry_estimated",
+            "expiry_warning_sent_at",
+        ]
     if not refreshed:
         account.authorization_status = AuthorizationStatus.AUTHORIZED
         account.authorized_at = timezone.now()
@@ -215,6 +233,7 @@ def _alert_reauthorization_required(account: AccountOrangeConnex) -> None:
     )
 
 
+@sensitive_variables("grant")
 def store_authorization(account_id: int, grant: TokenGrant) -> AccountOrangeConnex:
     """Record a fresh authorization (after a code exchange): tokens, status, expiry."""
     if not grant.refresh_token:
@@ -263,10 +282,17 @@ def warn_expiring_refresh_tokens() -> list[str]:
     for account in expiring:
         expiry = account.refresh_token_expires_at
         logger.warning("OC account %s: refresh token expires %s", account, expiry)
+        about = "about " if account.refresh_token_expiry_estimated else ""
+        estimate = (
+            " This date is an estimate: OC did not say how long the refresh token lives, "
+            f"so {REFRESH_TOKEN_DEFAULT_LIFETIME.days} days from the authorization are assumed."
+            if account.refresh_token_expiry_estimated
+            else ""
+        )
         mail_admins(
-            f"Orange Connex account {account.name}: authorization expires {expiry:%Y-%m-%d}",
-            f"The refresh token of {account.name} expires on {expiry:%Y-%m-%d %H:%M} UTC. "
-            "Authorize the account again before then, or OC calls will stop.",
+            f"Orange Connex account {account.name}: authorization expires {about}{expiry:%Y-%m-%d}",
+            f"The refresh token of {account.name} expires on {about}{expiry:%Y-%m-%d %H:%M} UTC."
+            f"{estimate} Authorize the account again before then, or OC calls will stop.",
             fail_silently=True,
         )
         warned.append(account.name)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from hemi_fulfilment.words import sentence, sentences
 from oc_integration.client.errors import (
     OCBusinessError,
     OCItemError,
@@ -90,13 +91,13 @@ def parse_response(
         str(code) in _AUTH_CODES or _AUTH_FAILURE.search(message)
     ):
         raise OCTokenRejected(
-            f"OC rejected the access token: {message or code}", correlation_id=correlation_id
+            sentence(f"OC rejected the access token: {message or code}"),
+            correlation_id=correlation_id,
         )
     if not _is_success_code(code):
         errors = [_item_error(e) for e in payload.get("errors") or [] if isinstance(e, dict)]
-        detail = "; ".join(f"{e.code} {e.message}".strip() for e in errors)
         raise OCBusinessError(
-            f"OC answered code {code}: {message or detail or 'no message'}",
+            business_error_message(code, message, errors),
             code=str(code),
             errors=errors,
             data=payload.get("data"),
@@ -107,6 +108,25 @@ def parse_response(
         message=message,
         message_id=str(payload.get("messageId") or ""),
         raw=payload,
+    )
+
+
+def business_error_message(code: Any, message: str, errors: list[OCItemError]) -> str:
+    """OC's refusal in sentences: its code and message, then every ``errors[]`` entry.
+
+    OC often sends a general ``message`` ("Internal error") and the real reason in
+    ``errors[]`` (code 500001, "system busy"); both are kept.
+    """
+    details = "; ".join(
+        f"{e.code} ({e.message.rstrip('.')})" if e.code and e.message else e.code or e.message
+        for e in errors
+        if e.code or e.message
+    )
+    if not message and details:
+        return sentence(f"OC answered code {code}: {details}")
+    return sentences(
+        f"OC answered code {code}: {message or 'no message'}",
+        f"Details: {details}" if details else "",
     )
 
 

@@ -12,6 +12,7 @@ import jwt
 import requests
 
 from hemi_fulfilment.apilog.records import CallRecorder, discard
+from hemi_fulfilment.words import sentence
 from oc_integration.client.connection import ConnectionSettings
 from oc_integration.client.envelope import new_message_id
 from oc_integration.client.errors import (
@@ -153,8 +154,10 @@ def _raise_oauth_error(payload: object, status: int, correlation_id: str) -> Non
     error = str(payload.get("error") or "") if isinstance(payload, dict) else ""
     description = str(payload.get("error_description") or "") if isinstance(payload, dict) else ""
     error = error or ("invalid_client" if status == 401 else "invalid_request")
-    message = f"OC refused the token request: {error}" + (
-        f" ({description})" if description else ""
+    # The description is OC's text (it may quote the refused token: OCError scrubs it).
+    message = sentence(
+        f"OC refused the token request: {error}"
+        + (f" ({description.strip().rstrip('.')})" if description else "")
     )
     kind = OAuthGrantRevoked if error in PERMANENT_ERRORS else OAuthError
     raise kind(message, error=error, correlation_id=correlation_id)

@@ -48,6 +48,13 @@ def _no_progress(phase: str, done: int, total: int) -> None:
     return None
 
 
+class Refresh(NamedTuple):
+    """A row whose figures are unchanged: only its snapshot time moves forward."""
+
+    id: int
+    stock_updated: str  # ISO 8601, as in :class:`Upsert`
+
+
 class Flip(NamedTuple):
     """A row that was Created in OC = yes and is absent from the snapshot."""
 
@@ -58,12 +65,17 @@ class Flip(NamedTuple):
 
 @dataclass
 class StockPlan:
-    """What a snapshot would change."""
+    """What a snapshot would change.
+
+    ``unchanged`` counts rows whose figures are what OC reports; those whose snapshot
+    time moved are also in ``refreshes`` (applying moves the time, nothing else).
+    """
 
     skus_seen: int = 0
     upserts: list[Upsert] = field(default_factory=list)
     flips: list[Flip] = field(default_factory=list)
     unchanged: int = 0
+    refreshes: list[Refresh] = field(default_factory=list)
     created_in_oc_before: int = 0
     missing_item_accounts: list[str] = field(default_factory=list)
     unknown_skus: list[str] = field(default_factory=list)
@@ -108,6 +120,7 @@ class StockPlan:
             "upserts": [list(u) for u in self.upserts],
             "flips": [list(f) for f in self.flips],
             "unchanged": self.unchanged,
+            "refreshes": [list(r) for r in self.refreshes],
             "created_in_oc_before": self.created_in_oc_before,
             "missing_item_accounts": self.missing_item_accounts,
             "unknown_skus": self.unknown_skus,
@@ -122,6 +135,7 @@ class StockPlan:
             upserts=[Upsert(*u) for u in data["upserts"]],
             flips=[Flip(*f) for f in data["flips"]],
             unchanged=data["unchanged"],
+            refreshes=[Refresh(*r) for r in data.get("refreshes", [])],
             created_in_oc_before=data["created_in_oc_before"],
             missing_item_accounts=data["missing_item_accounts"],
             unknown_skus=data["unknown_skus"],
@@ -252,9 +266,12 @@ def _compare(
         and before.available == available
         and before.intransit == intransit
         and before.other == other
-        and before.stock_updated == row.snapshot_time
     ):
+        # Same figures: not an update, even when OC's snapshot time moved on (it moves
+        # with every snapshot); the time is kept current so the row does not look stale.
         plan.unchanged += 1
+        if before.stock_updated != row.snapshot_time:
+            plan.refreshes.append(Refresh(before.id, row.snapshot_time.isoformat()))
         return
     plan.upserts.append(
         Upsert(
@@ -296,9 +313,10 @@ def _flips(
 def apply_stock_plan(
     account: AccountOrangeConnex, plan: StockPlan, progress: Progress = _no_progress
 ) -> None:
-    """Write ``plan`` in one transaction: upserts in batches, then the flips to No."""
+    """Write ``plan`` in one transaction: upserts in batches, the flips to No, then the
+    snapshot times of unchanged rows."""
     now = timezone.now()
-    total = len(plan.upserts) + len(plan.flips)
+    total = len(plan.upserts) + len(plan.flips) + len(plan.refreshes)
     done = 0
     with transaction.atomic():
         for chunk in _chunks(plan.upserts, WRITE_BATCH):
@@ -312,3 +330,18 @@ def apply_stock_plan(
             )
             done += len(flips)
             progress("write", done, total)
+        for when, ids in _by_time(plan.refreshes).items():
+            for same_time in _chunks(ids):
+                ProductAccountOrangeConnex.objects.filter(pk__in=same_time).update(
+                    stock_updated=datetime.fromisoformat(when)
+                )
+                done += len(same_time)
+                progress("write", done, total)
+
+
+def _by_time(refreshes: Sequence[Refresh]) -> dict[str, list[int]]:
+    # A snapshot usually has one time for every row: one statement per 1,000 rows.
+    grouped: dict[str, list[int]] = {}
+    for refresh in refreshes:
+        grouped.setdefault(refresh.stock_updated, []).append(refresh.id)
+    return grouped

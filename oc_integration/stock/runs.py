@@ -14,8 +14,15 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from hemi_fulfilment.abandoned_runs import fail_abandoned_runs
+from hemi_fulfilment.words import sentence, sentences
 from oc_integration.auth.api_client import api_client
-from oc_integration.auth.tokens import NotAuthorized, ReauthorizationRequired, TokenRefreshFailed
+from oc_integration.auth.tokens import (
+    NotAuthorized,
+    NoUsableToken,
+    ReauthorizationRequired,
+    TokenRefreshFailed,
+)
 from oc_integration.client import OCError
 from oc_integration.client.stock import fetch_stock_snapshot
 from oc_integration.models import AccountOrangeConnex, SyncRun
@@ -25,6 +32,11 @@ logger = logging.getLogger(__name__)
 
 MAX_STORED_MESSAGES = 1000
 NOTHING_CHANGED = "Nothing was changed; the next run will try again."
+#: Runs that computed changes without applying them, and how their summary begins.
+WOULD_CHANGE: dict[str, str] = {
+    SyncRun.Status.DRY_RUN: "Dry run, nothing was changed",
+    SyncRun.Status.NEEDS_CONFIRMATION: "Not applied yet",
+}
 
 
 class ReviewRefused(Exception):
@@ -42,14 +54,16 @@ def queue_stock_sync(
 
 def reap_abandoned_runs() -> int:
     """Mark runs left "running" by a crashed worker as failed (after the run timeout)."""
-    cutoff = timezone.now() - timedelta(minutes=settings.OC_SYNC_RUN_TIMEOUT_MINUTES)
-    return SyncRun.objects.filter(status=SyncRun.Status.RUNNING, started__lt=cutoff).update(
-        status=SyncRun.Status.FAILED,
-        finished=timezone.now(),
-        error=(
-            f"The run did not finish within {settings.OC_SYNC_RUN_TIMEOUT_MINUTES} minutes "
-            "(the worker probably stopped). " + NOTHING_CHANGED
-        ),
+    minutes = settings.OC_SYNC_RUN_TIMEOUT_MINUTES
+    return fail_abandoned_runs(
+        SyncRun.objects.all(),
+        running=SyncRun.Status.RUNNING,
+        failed=SyncRun.Status.FAILED,
+        older_than=timedelta(minutes=minutes),
+        why={
+            "error": f"The run did not finish within {minutes} minutes (the worker probably "
+            "stopped). " + NOTHING_CHANGED
+        },
     )
 
 
@@ -96,19 +110,51 @@ def _record_plan(run: SyncRun, plan: StockPlan) -> None:
 
 
 def failure_message(exc: Exception) -> str:
-    """What went wrong, for people, and what happens next."""
+    """What went wrong, for people, and what happens next.
+
+    Provider text is made a sentence of its own before the next one starts ("OC answered
+    code 1: system busy. Nothing was changed…").
+    """
     if isinstance(exc, ReauthorizationRequired):
-        return (
-            f"The OC account needs re-authorization ({exc}). Authorize it again in the admin. "
-            "Nothing was changed."
+        return sentences(
+            f"The OC account needs re-authorization ({str(exc).rstrip('.')})",
+            "Authorize it again in the admin.",
+            "Nothing was changed.",
         )
     if isinstance(exc, NotAuthorized):
-        return f"{exc} Authorize it in the admin first. Nothing was changed."
+        return sentences(str(exc), "Authorize it in the admin first.", "Nothing was changed.")
     if isinstance(exc, TokenRefreshFailed):
-        return f"OC could not renew the access token ({exc}). {NOTHING_CHANGED}"
+        return sentences(
+            f"OC could not renew the access token ({str(exc).rstrip('.')})", NOTHING_CHANGED
+        )
     if isinstance(exc, OCError):
-        return f"{exc.message} {NOTHING_CHANGED}"
-    return f"Unexpected error: {type(exc).__name__}: {exc}. {NOTHING_CHANGED}"
+        return sentences(exc.message, NOTHING_CHANGED)
+    return sentences(f"Unexpected error: {type(exc).__name__}: {exc}", NOTHING_CHANGED)
+
+
+def change_summary(run: SyncRun) -> str:
+    """What the run changed or, when it was not applied, what it would have changed.
+
+    Only real changes count: a row whose figures OC reported unchanged is "unchanged",
+    not "updated". Empty for a run that computed nothing (failed, skipped, queued).
+    """
+    applied = run.status in (SyncRun.Status.SUCCEEDED, SyncRun.Status.APPLIED)
+    if not applied and run.status not in WOULD_CHANGE:
+        return ""
+
+    def rows(count: int, verb: str, done: str, tail: str = "") -> str:
+        what = f"{done}" if applied else f"would {verb}"
+        return f"{what} {count} row{'' if count == 1 else 's'}{tail}"
+
+    changes = (
+        f"{rows(run.rows_created, 'create', 'created')}, "
+        f"{rows(run.rows_updated, 'update', 'updated')}, "
+        f"{rows(run.flipped_to_no, 'mark', 'marked', ' Created in OC = No')}; "
+        f"{run.rows_unchanged} unchanged"
+    )
+    if applied:
+        return sentence(changes[0].upper() + changes[1:])
+    return sentence(f"{WOULD_CHANGE[run.status]}: {changes}")
 
 
 def run_stock_sync(
@@ -154,9 +200,7 @@ def run_stock_sync(
     except Exception as exc:
         run.status = SyncRun.Status.FAILED
         run.error = failure_message(exc)
-        if not isinstance(
-            exc, OCError | ReauthorizationRequired | NotAuthorized | TokenRefreshFailed
-        ):
+        if not isinstance(exc, OCError | NoUsableToken):
             logger.exception("Stock sync run #%s failed unexpectedly", run.pk)
         else:
             logger.warning("Stock sync run #%s failed: %s", run.pk, run.error)

@@ -252,3 +252,26 @@ def test_get_orders_by_id_sends_the_ids_and_reads_shipment_and_tracking(
     assert b"ModTimeFrom" not in body
     with pytest.raises(ValueError):
         client.get_orders_by_id(order_ids=[str(n) for n in range(101)])
+
+
+LONG_TOKEN = "Ul4xMF8yOjQ2QkNFMjVGNzlFRUM2RUQ1OTgxQjQ4MzFDRjRFNzJGXzFfMSNFXjI2MA"
+
+
+@pytest.mark.django_db
+@responses.activate
+def test_a_long_token_in_ebays_error_message_reaches_neither_the_error_nor_the_log_row() -> None:
+    config = TradingConfig(
+        api_url=URL, site_id=3, compatibility_level=1349, connect_timeout=1, read_timeout=1
+    )
+    client = TradingClient(config=config, token=TOKEN, recorder=record_call, account_id=434343)
+    responses.post(
+        URL,
+        body=envelope("GetOrders", "Failure", error("10007", f"Internal error for {LONG_TOKEN}")),
+    )
+    with pytest.raises(EbayApiError) as raised:
+        get_orders(client)
+    assert LONG_TOKEN not in str(raised.value)
+    assert raised.value.codes == ["10007"] and REDACTED in str(raised.value)
+    assert all(LONG_TOKEN not in str(m) for m in raised.value.errors)
+    row = ApiCallLog.objects.get(account_id=434343)
+    assert LONG_TOKEN not in row.error_message and "10007" in row.error_message

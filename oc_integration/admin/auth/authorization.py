@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, Resolver404, URLPattern, path, resolve, reverse
+from django.urls import URLPattern, path
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from oc_integration.auth.authorization import (
     AuthorizationRejected,
@@ -23,6 +23,7 @@ from oc_integration.auth.authorization import (
     exchange_code,
     start_authorization,
 )
+from oc_integration.auth.redirects import redirect_uri_problem
 from oc_integration.auth.tokens import (
     NotAuthorized,
     ReauthorizationRequired,
@@ -60,33 +61,6 @@ class PasteCodeForm(forms.Form):
             raise forms.ValidationError(str(exc)) from None
 
 
-def redirect_uri_problem(account: AccountOrangeConnex) -> str | None:
-    """Why the account's redirect URI would not bring OC's answer back here, if it would not."""
-    parts = urlsplit(account.redirect_uri or "")
-    try:
-        callback = reverse("oc_integration:oauth-callback")
-    except NoReverseMatch:  # pragma: no cover - the URLconf always has it
-        return "This installation has no OAuth callback route."
-    try:
-        match = resolve(parts.path or "/")
-    except Resolver404:
-        match = None
-    if match is None or match.view_name != "oc_integration:oauth-callback":
-        return (
-            f"The redirect URI does not route to this installation's callback view "
-            f"({settings.PUBLIC_BASE_URL.rstrip('/')}{callback}): OC's answer would not "
-            "arrive here. Use the paste path, or correct the redirect URI (and register it "
-            "with OC)."
-        )
-    public = urlsplit(settings.PUBLIC_BASE_URL)
-    if (parts.scheme, parts.netloc) != (public.scheme, public.netloc):
-        return (
-            f"The redirect URI points at {parts.scheme}://{parts.netloc}, but this "
-            f"installation is reached at {public.scheme}://{public.netloc} (PUBLIC_BASE_URL)."
-        )
-    return None
-
-
 class AuthorizationAdminMixin:
     """Adds the "Authorize with Orange Connex" flow to the account admin."""
 
@@ -108,11 +82,14 @@ class AuthorizationAdminMixin:
             if cached
             else "access token renewed on next use"
         )
-        refresh = (
-            f"refresh token valid until {obj.refresh_token_expires_at:%Y-%m-%d}"
-            if obj.refresh_token_expires_at
-            else "refresh token expiry unknown"
-        )
+        refresh = "refresh token expiry unknown"
+        if obj.refresh_token_expires_at and obj.refresh_token_expiry_estimated:
+            refresh = (
+                f"refresh token valid until about {obj.refresh_token_expires_at:%Y-%m-%d} "
+                "(estimated: OC did not say)"
+            )
+        elif obj.refresh_token_expires_at:
+            refresh = f"refresh token valid until {obj.refresh_token_expires_at:%Y-%m-%d}"
         return format_html(
             '<strong style="color:#2f7d32">Authorized</strong> ({}, {})', access, refresh
         )
@@ -156,6 +133,9 @@ class AuthorizationAdminMixin:
         )
         return HttpResponseRedirect(url)
 
+    # The pasted text is an authorization code: an error report must not carry it.
+    @method_decorator(sensitive_post_parameters("pasted"))
+    @sensitive_variables("code", "state")
     def paste_code_view(self, request: HttpRequest, account_id: int) -> HttpResponse:
         """The paste path: OC's guide tells integrators to copy the code by hand."""
         self._require_authorize_permission(request)
@@ -222,4 +202,5 @@ class AuthorizationAdminMixin:
                 messages.success(request, f"{account}: access token refreshed.")
 
     def has_authorize_permission(self, request: HttpRequest) -> bool:
+        """Whether the user may authorize accounts (and refresh their tokens now)."""
         return request.user.has_perm(AUTHORIZE_PERMISSION)

@@ -13,10 +13,11 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
+from hemi_fulfilment.evidence_admin import EvidenceAdminMixin
 from oc_integration.admin.warnings import AccountWarningsMixin
 from oc_integration.models import SyncRun
 from oc_integration.stock.plan import StockPlan
-from oc_integration.stock.runs import ReviewRefused, apply_reviewed_run
+from oc_integration.stock.runs import ReviewRefused, apply_reviewed_run, change_summary
 
 APPLY_PERMISSION = "oc_integration.apply_syncrun"
 SHOWN_ROWS = 500
@@ -35,7 +36,7 @@ def review_url(run: SyncRun) -> str:
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(AccountWarningsMixin, admin.ModelAdmin):
+class SyncRunAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "created",
@@ -60,6 +61,7 @@ class SyncRunAdmin(AccountWarningsMixin, admin.ModelAdmin):
         "trigger",
         "status_badge",
         "dry_run",
+        "changes",
         "created",
         "started",
         "finished",
@@ -83,6 +85,10 @@ class SyncRunAdmin(AccountWarningsMixin, admin.ModelAdmin):
             STATUS_COLOURS.get(obj.status, "#333"),
             obj.get_status_display(),
         )
+
+    @admin.display(description="changes")
+    def changes(self, obj: SyncRun) -> str:
+        return change_summary(obj) or "-"
 
     @admin.display(description="duration")
     def duration(self, obj: SyncRun) -> str:
@@ -138,11 +144,7 @@ class SyncRunAdmin(AccountWarningsMixin, admin.ModelAdmin):
             except ReviewRefused as exc:
                 messages.error(request, str(exc))
                 return HttpResponseRedirect(review_url(run))
-            messages.success(
-                request,
-                f"Applied run #{run.pk}: {run.rows_created} created, {run.rows_updated} "
-                f"updated, {run.flipped_to_no} set to Created in OC = No.",
-            )
+            messages.success(request, f"Applied run #{run.pk}. {change_summary(run)}")
             return HttpResponseRedirect(
                 reverse("admin:oc_integration_syncrun_change", args=[run.pk])
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -103,13 +104,32 @@ def test_a_revoked_grant_requires_reauthorization_emails_once_and_stops_asking(
     assert authorized_account.refresh_token not in mail.outbox[0].body
 
 
-def test_transient_refresh_failures_are_retried_with_backoff(
-    authorized_account: AccountOrangeConnex, oc_sandbox: Sandbox
+def test_transient_refresh_failures_are_retried_after_doubling_delays(
+    authorized_account: AccountOrangeConnex,
+    oc_sandbox: Sandbox,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    settings.OC_TOKEN_REFRESH_ATTEMPTS = 4
+    settings.OC_TOKEN_RETRY_BACKOFF_SECONDS = 1
+    waited: list[float] = []
+    real_sleep = time.sleep
+    this_thread = threading.get_ident()
+
+    def record_sleep(seconds: float) -> None:
+        # Only this test's own waits are recorded (and skipped); the sandbox's threads
+        # keep sleeping for real.
+        if threading.get_ident() == this_thread:
+            waited.append(seconds)
+        else:
+            real_sleep(seconds)
+
+    monkeypatch.setattr(time, "sleep", record_sleep)
     tokens.forget_access_token(authorized_account.pk)
-    oc_sandbox.fault("/oauth/token", "http500", count=2)
+    oc_sandbox.fault("/oauth/token", "http500", count=3)
     assert tokens.get_access_token(authorized_account.pk)
-    assert oc_sandbox.token_requests("refresh_token") == 3
+    assert oc_sandbox.token_requests("refresh_token") == 4
+    assert waited == [1, 2, 4]
 
 
 def test_persistent_refresh_failures_keep_the_account_authorized_and_say_why(
