@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # DATABASE_URL / CACHE_URL / CELERY_BROKER_URL say otherwise.
 DEMO_ENV := DEBUG=true
 
-.PHONY: demo test lint typecheck check install lock key clean-var bench-stock
+.PHONY: demo test screenshots lint typecheck check install lock key clean-var bench-stock
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -19,8 +19,15 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-## demo: install, migrate, seed, then run web + worker + beat + sandboxes (Ctrl-C stops all)
-demo: $(STAMP)
+# This checkout's own settings for the demo, read by every manage.py command (so the
+# README's commands run as written); git-ignored, and an existing .env is never touched.
+.env:
+	@printf '%s\n' '# The demo checkout: DEBUG on, embedded defaults (see .env.example).' 'DEBUG=true' > $@
+	@echo "Wrote .env with DEBUG=true for the demo (see .env.example for the other settings)."
+
+## demo: install, write .env (DEBUG=true) if missing, migrate, seed, then run web + worker +
+## beat + sandboxes (Ctrl-C stops all)
+demo: $(STAMP) .env
 	$(DEMO_ENV) $(PY) manage.py migrate --no-input
 	$(DEMO_ENV) $(PY) manage.py seed_demo
 	@echo "Admin: http://127.0.0.1:8000/admin/  (login printed above)"
@@ -28,9 +35,15 @@ demo: $(STAMP)
 
 ## test: the whole test suite (on DATABASE_URL / CELERY_BROKER_URL if set, else SQLite + filesystem broker)
 test: $(STAMP)
-	@$(DEMO_ENV) $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
+	@$(DEMO_ENV) HEMI_SCREENSHOTS_DIR= $(PY) -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: that counts as a failure."; fi; \
 	exit $$status
+
+## screenshots: the browser journeys only, saving the README's screenshots into docs/
+## (`make test` takes them into temporary folders and never rewrites docs/)
+screenshots: $(STAMP)
+	@command -v chromium >/dev/null || { echo "make screenshots needs Debian's chromium: apt-get install chromium"; exit 1; }
+	$(DEMO_ENV) HEMI_SCREENSHOTS_DIR=$(CURDIR)/docs $(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -29,7 +30,7 @@ def check_region_mapping(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
 
 @register(Tags.database)
 def check_accounts(
-    app_configs: Any, databases: list[str] | None = None, **kwargs: Any
+    *, app_configs: Any, databases: Sequence[str] | None, **kwargs: Any
 ) -> list[CheckMessage]:
     """Each account's redirect URI comes back here; an authorized account can take callbacks.
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management import call_command
 
 from hemi_fulfilment.celery import app as celery_app
@@ -47,6 +48,14 @@ class _Null:
 
     def flush(self) -> None:
         return None
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    # Every test starts from an empty cache: a token or lock one test cached must not
+    # make the next one pass (or fail). The session's cache is its own (tests.var_isolation).
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,8 @@ Control API (JSON, for the demo and the tests):
   GET  /_sandbox/                    what is here
   POST /_sandbox/reset               regenerate orders: {"seller_fulfilled", "ebay_fulfilled",
                                      "mixed", "unknown_sku", "malformed", "seed",
+                                     "demo_orders" (true: eBay UK also holds the demo's
+                                     own orders DEMO-0001...; default: as before),
                                      "max_entries_per_page", "timeout_seconds", "token"}
   GET  /_sandbox/faults              pending faults
   POST /_sandbox/faults              {"kind": http_500|timeout|accept_then_timeout|
@@ -38,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 API_PATH = "/ws/api.dll"
 RESET_KEYS = {"seller_fulfilled", "ebay_fulfilled", "mixed", "unknown_sku", "malformed", "seed"}
+RESET_FLAGS = {"demo_orders"}
 SETTING_KEYS = {"max_entries_per_page", "timeout_seconds", "token"}
 _MALFORMED = (
     b'<?xml version="1.0"?><GetOrdersResponse xmlns="urn:ebay:apis:eBLBaseComponents"><Ack>Su'
@@ -259,16 +262,19 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def _control(self, path: str, payload: dict[str, Any]) -> Any:
         state = self.state
         if path == "/_sandbox/reset":
-            unknown = set(payload) - RESET_KEYS - SETTING_KEYS
+            unknown = set(payload) - RESET_KEYS - RESET_FLAGS - SETTING_KEYS
             if unknown:
                 raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
+            flag = payload.get("demo_orders")
+            demo_orders = None if flag is None else _flag(flag)  # checked before any change
             with state.lock:
                 state.token = str(payload.get("token", state.token))
                 state.max_entries_per_page = int(
                     payload.get("max_entries_per_page", state.max_entries_per_page)
                 )
                 state.timeout_seconds = float(payload.get("timeout_seconds", state.timeout_seconds))
-                state.reset(**{k: int(v) for k, v in payload.items() if k in RESET_KEYS})
+                counts = {k: int(v) for k, v in payload.items() if k in RESET_KEYS}
+                state.reset(**counts, demo_orders=demo_orders)
                 return {"orders": len(state.orders)}
         if path == "/_sandbox/faults":
             fault = state.inject(
@@ -291,6 +297,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 path.removeprefix("/_sandbox/orders/").removesuffix("/touch")
             ).summary()
         raise KeyError(path)
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("demo_orders must be true or false")
+    return value
 
 
 def _peek_order_id(call: str, body: bytes) -> str:

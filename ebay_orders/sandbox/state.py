@@ -14,8 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from hemi_fulfilment.demo.data import (
+    DEMO_EBAY_ORDERS,
+    DEMO_EBAY_UK_SITE_ID,
     DEMO_SKUS,
     SKUS_UNKNOWN_TO_HEMI,
+    DemoOrder,
     demo_title,
     lacks_de_item_account,
 )
@@ -71,6 +74,9 @@ class SandboxOrder:
     shipping_cost: Decimal = Decimal("2.50")
     city: str = "Brighton"
     postcode: str = "BN2 5ES"
+    # Empty: made up from the order id and the buyer's user id when rendered.
+    street: str = ""
+    buyer_email: str = ""
     # Rendered with an unreadable quantity, like a broken answer from eBay.
     malformed: bool = False
     shipped_time: datetime | None = None
@@ -126,6 +132,7 @@ class SandboxState:
         mixed: int = 0,
         unknown_sku: int = 0,
         malformed: int = 0,
+        demo_orders: bool = True,
         max_entries_per_page: int = 100,
         timeout_seconds: float = 5.0,
         seed: int = 7,
@@ -137,6 +144,7 @@ class SandboxState:
         self.orders: dict[str, SandboxOrder] = {}
         self.faults: list[Fault] = []
         self.journal: list[dict[str, Any]] = []
+        self.demo_orders = demo_orders
         self._counter = 0
         self.reset(
             seller_fulfilled=seller_fulfilled,
@@ -144,6 +152,7 @@ class SandboxState:
             mixed=mixed,
             unknown_sku=unknown_sku,
             malformed=malformed,
+            demo_orders=demo_orders,
             seed=seed,
         )
 
@@ -155,10 +164,18 @@ class SandboxState:
         mixed: int = 0,
         unknown_sku: int = 0,
         malformed: int = 0,
+        demo_orders: bool | None = None,
         seed: int = 7,
     ) -> None:
-        """Forget everything and generate this mix of orders for each site."""
+        """Forget everything and generate this mix of orders for each site.
+
+        With ``demo_orders`` (None: as before), eBay UK also holds the demo's own eBay
+        orders (DEMO-0001... in Hemi), under the OrderIDs and OrderLineItemIDs that
+        ``seed_demo`` gives them.
+        """
         with self.lock:
+            if demo_orders is not None:
+                self.demo_orders = demo_orders
             self.orders.clear()
             self.faults.clear()
             self.journal.clear()
@@ -177,6 +194,34 @@ class SandboxState:
                     # Spread over the last hours, none in the last ten minutes.
                     modified = moment - timedelta(minutes=10 + 17 * n + site_id % 5)
                     self._generate(rng, site_id, kind, modified)
+            # After the generated ones, so that those keep their ids with or without these.
+            if self.demo_orders:
+                for demo in DEMO_EBAY_ORDERS:
+                    self._add_demo_order(demo, moment)
+
+    def _add_demo_order(self, demo: DemoOrder, moment: datetime) -> None:
+        ordered = moment - timedelta(hours=demo.hours_ago)
+        self.add_order(
+            site_id=DEMO_EBAY_UK_SITE_ID,
+            order_id=demo.ebay_order_id,
+            created=ordered,
+            modified=ordered,
+            buyer_user_id=demo.buyer_username,
+            buyer_name=demo.buyer_name,
+            buyer_email=demo.buyer_email,
+            street=demo.street,
+            lines=[
+                {
+                    "sku": demo.sku,
+                    "item_id": demo.ebay_item_id,
+                    "transaction_id": demo.ebay_transaction_id,
+                    "quantity": demo.quantity,
+                    "price": str(demo.price),
+                    "fulfilled_by_ebay": demo.fulfilled_by_ebay,
+                    "fulfillment_ref_id": demo.fulfillment_ref_id,
+                }
+            ],
+        )
 
     def _skus(self, site_id: int) -> list[str]:
         # eBay DE only sells what Hemi lists there.
@@ -209,11 +254,16 @@ class SandboxState:
         site_id: int,
         lines: list[dict[str, Any]],
         order_id: str = "",
+        created: datetime | None = None,
         modified: datetime | None = None,
         malformed: bool = False,
+        buyer_user_id: str = "",
+        buyer_name: str = "",
+        buyer_email: str = "",
+        street: str = "",
     ) -> SandboxOrder:
         """Add an order. Each line: ``sku``, optional ``quantity``, ``price``,
-        ``fulfilled_by_ebay``, ``fulfillment_ref_id``."""
+        ``fulfilled_by_ebay``, ``fulfillment_ref_id``, ``item_id``, ``transaction_id``."""
         with self.lock:
             self._counter += 1
             n = self._counter
@@ -221,15 +271,17 @@ class SandboxState:
             order = SandboxOrder(
                 order_id=order_id or f"{site_id:02d}-{10000 + n:05d}-{(n * 7919) % 100000:05d}",
                 site_id=site_id,
-                created=moment - timedelta(minutes=3),
+                created=created or moment - timedelta(minutes=3),
                 modified=moment,
-                buyer_user_id=f"demo_buyer_{n}",
-                buyer_name=f"Demo Buyer {n}",
+                buyer_user_id=buyer_user_id or f"demo_buyer_{n}",
+                buyer_name=buyer_name or f"Demo Buyer {n}",
+                buyer_email=buyer_email,
+                street=street,
                 malformed=malformed,
                 lines=[
                     SandboxLine(
-                        item_id=f"1100{site_id:02d}{n:06d}",
-                        transaction_id=f"29{n:06d}{i:04d}",
+                        item_id=str(line.get("item_id") or f"1100{site_id:02d}{n:06d}"),
+                        transaction_id=str(line.get("transaction_id") or f"29{n:06d}{i:04d}"),
                         sku=str(line["sku"]),
                         title=_title(str(line["sku"])),
                         quantity=int(line.get("quantity", 1)),

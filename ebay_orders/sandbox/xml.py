@@ -110,7 +110,7 @@ def serialize(root: etree._Element) -> bytes:
 def _line(parent: etree._Element, order: SandboxOrder, line: SandboxLine) -> None:
     node = _el(parent, "Transaction")
     buyer = _el(node, "Buyer")
-    _el(buyer, "Email", f"{order.buyer_user_id}@members.ebay.example")
+    _el(buyer, "Email", order.buyer_email or f"{order.buyer_user_id}@members.ebay.example")
     _el(buyer, "UserFirstName", order.buyer_name.split()[0])
     _el(buyer, "UserLastName", order.buyer_name.split()[-1])
     if order.tracking:
@@ -151,7 +151,7 @@ def add_order(array: etree._Element, order: SandboxOrder) -> None:
     _el(node, "SellerUserID", f"demo-seller-{SITES.get(order.site_id, 'uk').lower()}")
     address = _el(node, "ShippingAddress")
     _el(address, "Name", order.buyer_name)
-    _el(address, "Street1", f"{order.order_id[-3:]} Maresfield Road")
+    _el(address, "Street1", order.street or f"{order.order_id[-3:]} Maresfield Road")
     _el(address, "Street2")
     _el(address, "CityName", order.city)
     _el(address, "StateOrProvince", "East Sussex")

@@ -141,9 +141,15 @@ class OrderAdmin(admin.ModelAdmin):
         column: Callable[[Order], str],
         prefetch: str,
         notice: Callable[[HttpRequest], None] | None = None,
+        permission_checks: dict[str, Callable[[HttpRequest], bool]] | None = None,
     ) -> None:
         """Add an integration's action, its column before "Ordered at" (also shown on the
-        order page under Fulfilment), the relation it reads, and its notices."""
+        order page under Fulfilment), the relation it reads, and its notices.
+
+        ``permission_checks`` answer the action's ``permissions`` (Django asks
+        ``has_<name>_permission``), so users without them are never offered the action."""
+        for permission, check in (permission_checks or {}).items():
+            setattr(self, f"has_{permission}_permission", check)
         name = column.__name__
         setattr(self, name, column)
         self.actions = [*self.actions, action]

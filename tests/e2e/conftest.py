@@ -16,7 +16,8 @@ from tests.oc_integration.conftest import oc_sandbox  # noqa: F401  (a shared fi
 # Playwright's sync API runs an event loop in this thread; Django must still allow the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+# `make screenshots` sets it to docs/; `make test` leaves it unset and docs/ untouched.
+SCREENSHOTS_DIR_VARIABLE = "HEMI_SCREENSHOTS_DIR"
 CHROMIUM = next(
     (
         p
@@ -90,7 +91,33 @@ def log_in(page: Any, base_url: str, user: User) -> None:
     page.wait_for_selector("#site-name")
 
 
-def screenshot(page: Any, name: str) -> None:
-    """Save a screenshot for the README (docs/NAME.png)."""
-    DOCS.mkdir(exist_ok=True)
-    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=False)
+class Screenshots:
+    """Takes the README's screenshots: always into the test's own folder, and into
+    ``$HEMI_SCREENSHOTS_DIR`` (``make screenshots`` points it at ``docs/``) only when set,
+    so that ``make test`` never rewrites a tracked file."""
+
+    def __init__(self, folder: Path, publish_to: Path | None) -> None:
+        self.folder = folder
+        self.publish_to = publish_to
+
+    def __call__(self, page: Any, name: str) -> Path:
+        """Save ``NAME.png`` of what the page shows; returns the test folder's copy."""
+        taken = self.folder / f"{name}.png"
+        page.screenshot(path=str(taken), full_page=False)
+        assert taken.stat().st_size > 0
+        if self.publish_to is not None:
+            self.publish_to.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(taken, self.publish_to / taken.name)
+        return taken
+
+
+def screenshots_dir() -> Path | None:
+    """Where ``make screenshots`` wants the README's screenshots, if it asked."""
+    value = os.environ.get(SCREENSHOTS_DIR_VARIABLE, "").strip()
+    return Path(value) if value else None
+
+
+@pytest.fixture
+def screenshot(tmp_path: Path) -> Screenshots:
+    """``screenshot(page, name)``: see :class:`Screenshots`."""
+    return Screenshots(tmp_path, screenshots_dir())

@@ -14,7 +14,7 @@ from oc_integration.models import (
     OutboundOrder,
     OutboundStatus,
 )
-from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.conftest import Screenshots, log_in
 from tests.oc_integration.conftest import Sandbox
 from tests.oc_integration.outbound_helpers import stock_everything
 
@@ -42,7 +42,11 @@ def _authorize(page: Any, live_server: Any, account: AccountOrangeConnex) -> Non
 
 
 def test_an_account_manager_authorizes_an_oc_account(
-    page: Any, live_server: Any, manager: User, demo_oc: AccountOrangeConnex
+    page: Any,
+    live_server: Any,
+    manager: User,
+    demo_oc: AccountOrangeConnex,
+    screenshot: Screenshots,
 ) -> None:
     log_in(page, live_server.url, manager)
     _authorize(page, live_server, demo_oc)
@@ -60,7 +64,12 @@ def test_an_account_manager_authorizes_an_oc_account(
 
 
 def test_staff_sync_stock_and_review_it_by_region(
-    page: Any, live_server: Any, manager: User, demo_oc: AccountOrangeConnex, worker: None
+    page: Any,
+    live_server: Any,
+    manager: User,
+    demo_oc: AccountOrangeConnex,
+    worker: None,
+    screenshot: Screenshots,
 ) -> None:
     log_in(page, live_server.url, manager)
     _authorize(page, live_server, demo_oc)
@@ -98,6 +107,7 @@ def test_staff_push_an_order_and_see_it_shipped_with_tracking(
     demo_oc: AccountOrangeConnex,
     oc_sandbox: Sandbox,
     worker: None,
+    screenshot: Screenshots,
 ) -> None:
     log_in(page, live_server.url, manager)
     _authorize(page, live_server, demo_oc)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
 from io import StringIO
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -10,11 +12,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks, Settings
 
 from ebay_orders import tasks
 from ebay_orders.demo import seed_demo_connections
+from ebay_orders.importer import MAX_WINDOW
 from ebay_orders.models import EbayConnection, EbayRun, RunStatus, RunTrigger
 from ebay_orders.sandbox import DEFAULT_TOKEN, RunningSandbox
 from hemi_fulfilment.catalog.models import EbayAccount
@@ -58,9 +62,38 @@ def test_import_command_dry_run_saves_nothing(connected: RunningSandbox, uk: Eba
     assert connection_of(uk).import_cursor is None
 
 
-def test_import_command_backfills_since_a_date(connected: RunningSandbox) -> None:
+def _windows_asked(sandbox: RunningSandbox) -> list[tuple[datetime, datetime]]:
+    """The (ModTimeFrom, ModTimeTo) windows of the GetOrders calls eBay got, in order."""
+    asked = {
+        (datetime.fromisoformat(c["mod_time_from"]), datetime.fromisoformat(c["mod_time_to"]))
+        for c in sandbox.state.calls("GetOrders")
+    }
+    return sorted(asked)
+
+
+def test_import_command_backfill_asks_ebay_for_every_window_from_the_since_date(
+    connected: RunningSandbox,
+) -> None:
+    since = (timezone.now() - timedelta(days=45)).date()
+    run("ebay_import_orders", "--account", "UK", "--since", since.isoformat())
+    windows = _windows_asked(connected)
+    assert {c["site_id"] for c in connected.state.calls("GetOrders")} == {"3"}
+    assert windows[0][0] == datetime.combine(since, time(0), tzinfo=UTC)
+    assert len(windows) == 2 and all(end - start <= MAX_WINDOW for start, end in windows)
+    assert windows[0][1] == windows[1][0]  # no gap, no overlap
+    assert abs(windows[-1][1] - (timezone.now() - timedelta(minutes=2))) < timedelta(minutes=1)
+
+
+def test_import_command_backfill_beyond_90_days_starts_where_ebay_keeps_orders(
+    connected: RunningSandbox,
+) -> None:
     output = run("ebay_import_orders", "--account", "UK", "--since", "2000-01-01")
     assert "eBay keeps 90 days" in output
+    windows = _windows_asked(connected)
+    ebay_limit = timezone.now() - timedelta(days=90)
+    assert timedelta(0) < windows[0][0] - ebay_limit < timedelta(minutes=11)
+    assert len(windows) == 3 and all(end - start <= MAX_WINDOW for start, end in windows)
+    assert all(a[1] == b[0] for a, b in pairwise(windows))
 
 
 def test_import_command_fails_with_a_non_zero_exit(

@@ -283,14 +283,27 @@ def test_a_dry_run_saves_nothing(connected: RunningSandbox, uk: EbayAccount) -> 
     assert connection_of(uk).import_cursor is None
 
 
-def test_a_second_import_of_the_same_account_waits_for_the_first(
+def test_an_import_is_refused_without_calling_ebay_while_another_holds_the_lease(
     connected: RunningSandbox, uk: EbayAccount
 ) -> None:
     connection = connection_of(uk)
     connection.import_lease_until = timezone.now() + timedelta(minutes=5)
     connection.save()
     result = import_orders(account_id=uk.pk)
-    assert "Another import" in result.error and connected.state.calls() == []
+    assert "Another import of eBay UK is running" in result.error
+    assert connected.state.calls() == [] and connection_of(uk).import_cursor is None
+
+
+def test_a_lease_left_by_a_dead_import_does_not_block_the_next_one(
+    connected: RunningSandbox, uk: EbayAccount
+) -> None:
+    connection = connection_of(uk)
+    connection.import_lease_until = timezone.now() - timedelta(seconds=1)
+    connection.save()
+    result = import_orders(account_id=uk.pk)
+    assert result.succeeded, result.error
+    assert result.counts()["imported"] == 12 and connected.state.calls("GetOrders")
+    assert connection_of(uk).import_lease_until is None
 
 
 def _time(value: str) -> datetime:

@@ -12,6 +12,7 @@ import requests
 import ebay_orders.sandbox
 from ebay_orders.client import EbayTimeoutError, TradingClient, TradingConfig
 from ebay_orders.sandbox import API_PATH, DEFAULT_TOKEN, RunningSandbox, running_sandbox
+from hemi_fulfilment.demo.data import DEMO_EBAY_ORDERS
 
 HEADERS = {
     "X-EBAY-API-CALL-NAME": "GetOrders",
@@ -37,12 +38,21 @@ def get_orders(sandbox: RunningSandbox, **headers: str) -> requests.Response:
 
 
 def test_control_api_resets_injects_faults_and_lists_calls() -> None:
-    with running_sandbox() as sandbox:
+    with running_sandbox(demo_orders=False) as sandbox:
         control = f"{sandbox.url}/_sandbox"
         reset = requests.post(
             f"{control}/reset", json={"seller_fulfilled": 2, "ebay_fulfilled": 3}, timeout=5
         )
         assert reset.json() == {"orders": 10}  # five per site
+        with_demo = requests.post(f"{control}/reset", json={"demo_orders": True}, timeout=5)
+        assert with_demo.json() == {"orders": 24 + len(DEMO_EBAY_ORDERS)}
+        bad_flag = requests.post(f"{control}/reset", json={"demo_orders": "yes"}, timeout=5)
+        assert bad_flag.status_code == 400
+        requests.post(
+            f"{control}/reset",
+            json={"seller_fulfilled": 2, "ebay_fulfilled": 3, "demo_orders": False},
+            timeout=5,
+        )
         orders = requests.get(f"{control}/orders", timeout=5).json()
         fulfilment = [o["fulfilment"] for o in orders if o["site_id"] == 3]
         assert sorted(fulfilment) == ["ebay", "ebay", "ebay", "seller", "seller"]
@@ -62,6 +72,22 @@ def test_control_api_resets_injects_faults_and_lists_calls() -> None:
         assert [c.get("fault") for c in calls] == ["http_500", None]
         bad = requests.post(f"{control}/faults", json={"kind": "earthquake"}, timeout=5)
         assert bad.status_code == 400
+
+
+def test_the_sandbox_starts_with_the_demos_own_ebay_orders_on_ebay_uk() -> None:
+    with running_sandbox() as sandbox:
+        orders = {
+            o["order_id"]: o
+            for o in requests.get(f"{sandbox.url}/_sandbox/orders", timeout=5).json()
+        }
+    for demo in DEMO_EBAY_ORDERS:
+        order = orders[demo.ebay_order_id]
+        [line] = order["lines"]
+        assert order["site_id"] == 3 and order["buyer_name"] == demo.buyer_name
+        assert f"{line['item_id']}-{line['transaction_id']}" == demo.order_line_item_id
+        assert line["sku"] == demo.sku and line["quantity"] == demo.quantity
+        assert order["fulfilment"] == ("ebay" if demo.fulfilled_by_ebay else "seller")
+        assert line["fulfillment_ref_id"] == demo.fulfillment_ref_id
 
 
 def test_control_api_adds_and_touches_orders() -> None:

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django_celery_beat.models import PeriodicTask
 
+from hemi_fulfilment import schedules
 from hemi_fulfilment.catalog.models import ItemAccount, Product
 from hemi_fulfilment.demo.data import DEMO_SKUS, lacks_de_item_account
 from hemi_fulfilment.orders.models import Order
@@ -26,7 +27,12 @@ def test_models_and_migrations_agree() -> None:
 
 
 @pytest.mark.django_db
-def test_every_declared_job_is_registered_once_and_edits_survive(monkeypatch) -> None:
+def test_every_declared_job_is_registered_once_and_edits_survive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A copy of the declared jobs for this test only: the apps' own declarations stay as
+    # they are, and the test job is gone afterwards without any clean-up code.
+    monkeypatch.setattr(schedules, "_JOBS", dict(schedules._JOBS))
     job = RecurringJob(
         name="test: ping every 5 minutes",
         task="hemi_fulfilment.ping",
@@ -35,22 +41,17 @@ def test_every_declared_job_is_registered_once_and_edits_survive(monkeypatch) ->
         kwargs={"nonce": "beat"},
     )
     recurring_job(job)
-    try:
-        assert register_recurring_jobs() == [job.name]
-        task = PeriodicTask.objects.get(name=job.name)
-        assert task.interval.every == 5 and task.enabled
-        task.enabled = False  # staff disable it in the admin
-        task.save()
-        assert register_recurring_jobs() == []
-        assert PeriodicTask.objects.filter(name=job.name).count() == 1
-        assert not PeriodicTask.objects.get(name=job.name).enabled
-        # Every job the apps declared was written by migrate.
-        names = set(PeriodicTask.objects.values_list("name", flat=True))
-        assert {j.name for j in declared_jobs()} <= names
-    finally:
-        from hemi_fulfilment import schedules
-
-        schedules._JOBS.pop(job.name, None)
+    assert register_recurring_jobs() == [job.name]
+    task = PeriodicTask.objects.get(name=job.name)
+    assert task.interval.every == 5 and task.enabled
+    task.enabled = False  # staff disable it in the admin
+    task.save()
+    assert register_recurring_jobs() == []
+    assert PeriodicTask.objects.filter(name=job.name).count() == 1
+    assert not PeriodicTask.objects.get(name=job.name).enabled
+    # Every job the apps declared was written by migrate.
+    names = set(PeriodicTask.objects.values_list("name", flat=True))
+    assert {j.name for j in declared_jobs()} <= names
 
 
 def test_a_job_needs_exactly_one_schedule() -> None:

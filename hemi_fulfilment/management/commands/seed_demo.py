@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from django.utils import timezone
 from ebay_orders.demo import seed_demo_connections
 from hemi_fulfilment.catalog.models import EbayAccount, ItemAccount, Product
 from hemi_fulfilment.demo.data import (
+    DEMO_ORDERS,
     DEMO_SKUS,
     demo_title,
     lacks_de_item_account,
@@ -83,62 +83,69 @@ class Command(BaseCommand):
         self.stdout.write(f"Admin login: {username} / {password}")
 
     def _seed_orders(self, ebay: dict[str, EbayAccount], products: dict[str, Product]) -> None:
+        # The eBay orders are the eBay sandbox's too (same OrderID and OrderLineItemID), so
+        # the shipping job reports orders eBay knows.
         now = timezone.now()
-        for n in range(1, 13):
-            fulfilled_by_ebay = n % 4 == 0
-            is_web = n % 5 == 0
-            sku = DEMO_SKUS[n]
+        for demo in DEMO_ORDERS:
+            product = products[demo.sku]
             order, created = Order.objects.get_or_create(
-                number=f"DEMO-{n:04d}",
+                number=demo.number,
                 defaults={
-                    "channel": Channel.WEB_SHOP if is_web else Channel.EBAY,
-                    "ebay_account": None if is_web else ebay["UK"],
-                    "ebay_order_id": None if is_web else f"02-0{n:04d}-00555",
-                    "buyer_name": f"Demo Buyer {n}",
-                    "buyer_email": f"buyer{n}@example.com",
-                    "subtotal": Decimal("12.00"),
-                    "shipping_cost": Decimal("2.50"),
-                    "total": Decimal("14.50"),
-                    "currency": "GBP",
-                    "ship_name": f"Demo Buyer {n}",
-                    "ship_address1": f"{n} Maresfield Road",
-                    "ship_city": "Brighton",
-                    "ship_postcode": "BN2 5ES",
-                    "ship_country_code": "GB",
-                    "ship_phone": "07510057052",
+                    "channel": Channel.WEB_SHOP if demo.web_shop else Channel.EBAY,
+                    "ebay_account": None if demo.web_shop else ebay["UK"],
+                    "ebay_order_id": demo.ebay_order_id or None,
+                    "buyer_name": demo.buyer_name,
+                    "buyer_username": demo.buyer_username,
+                    "buyer_email": demo.buyer_email,
+                    "subtotal": demo.subtotal,
+                    "shipping_cost": demo.shipping_cost,
+                    "total": demo.total,
+                    "currency": demo.currency,
+                    "ship_name": demo.buyer_name,
+                    "ship_address1": demo.street,
+                    "ship_city": demo.city,
+                    "ship_state": demo.county,
+                    "ship_postcode": demo.postcode,
+                    "ship_country_code": demo.country_code,
+                    "ship_phone": demo.phone,
                     "status": OrderStatus.PAID,
                     "marketplace_fulfillment_channel": (
-                        FulfillmentChannel.EBAY if fulfilled_by_ebay else FulfillmentChannel.SELLER
+                        FulfillmentChannel.EBAY
+                        if demo.fulfilled_by_ebay
+                        else FulfillmentChannel.SELLER
                     ),
-                    "ordered_at": now - timedelta(hours=n),
+                    "ordered_at": now - timedelta(hours=demo.hours_ago),
                 },
             )
-            if created and is_web:
+            if not created:
+                continue
+            if demo.web_shop:
                 OrderItem.objects.create(
                     order=order,
-                    product=products[sku],
-                    sku=sku,
-                    title=products[sku].title,
-                    quantity=1,
-                    price=Decimal("12.00"),
+                    product=product,
+                    sku=demo.sku,
+                    title=product.title,
+                    quantity=demo.quantity,
+                    price=demo.price,
                 )
-            elif created:
+            else:
                 OrderItemEbay.objects.create(
                     order=order,
-                    product=products[sku],
-                    ebay_item_id=f"1100{n:08d}",
-                    transaction_id=f"2900{n:08d}",
-                    order_line_item_id=f"1100{n:08d}-2900{n:08d}",
-                    sku=sku,
-                    title=products[sku].title,
-                    quantity=1,
-                    price=Decimal("12.00"),
+                    product=product,
+                    ebay_item_id=demo.ebay_item_id,
+                    transaction_id=demo.ebay_transaction_id,
+                    order_line_item_id=demo.order_line_item_id,
+                    sku=demo.sku,
+                    title=product.title,
+                    quantity=demo.quantity,
+                    price=demo.price,
+                    currency=demo.currency,
                     type=(
                         OrderItemType.FULFILLED_BY_EBAY
-                        if fulfilled_by_ebay
+                        if demo.fulfilled_by_ebay
                         else OrderItemType.SELLER_FULFILLED
                     ),
-                    fulfillment_ref_id="OCUK01" if fulfilled_by_ebay else "",
+                    fulfillment_ref_id=demo.fulfillment_ref_id,
                 )
 
     def _seed_admin(self, username: str) -> tuple[str, str]:

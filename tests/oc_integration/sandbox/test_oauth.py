@@ -155,13 +155,16 @@ def test_the_redirect_uri_must_be_byte_identical_to_the_authorize_one(
     }
 
 
-def test_an_expired_code_is_refused() -> None:
-    with running_sandbox(OcSandbox(SandboxConfig(code_ttl=0.05))) as oc:
-        code = fresh_code(oc.url)
-        time.sleep(0.1)
-        response = _code_grant(oc.url, code)
-    assert response.status_code == 400
-    assert response.json()["error_description"] == "Authorization code has expired"
+def test_a_code_is_refused_once_the_sandbox_clock_passes_its_ttl() -> None:
+    with running_sandbox(OcSandbox(SandboxConfig(code_ttl=60))) as oc:
+        still_valid, expired = fresh_code(oc.url), fresh_code(oc.url)
+        control(oc.url, "POST", "clock", {"advance_seconds": 59})
+        accepted = _code_grant(oc.url, still_valid)
+        control(oc.url, "POST", "clock", {"advance_seconds": 2})
+        refused = _code_grant(oc.url, expired)
+    assert accepted.status_code == 200, accepted.text
+    assert refused.status_code == 400
+    assert refused.json()["error_description"] == "Authorization code has expired"
 
 
 def test_token_parameters_are_also_accepted_in_the_query_string(oc: RunningSandbox) -> None:
