@@ -6,11 +6,35 @@ from django.db import models
 
 from hemi_fulfilment.catalog.models import EbayAccount
 from hemi_fulfilment.crypto import EncryptedTextField
+from hemi_fulfilment.oauth_state import AuthorizationRequest
 from hemi_fulfilment.orders.models import Order
 
 
+class EbayEnvironment(models.TextChoices):
+    PRODUCTION = "production", "eBay (production)"
+    EBAY_SANDBOX = "ebay_sandbox", "eBay's sandbox"
+    EMULATOR = "emulator", "Emulator (this project's eBay sandbox)"
+
+
+class ConnectionStatus(models.TextChoices):
+    NOT_CONNECTED = "not_connected", "Not connected"
+    CONNECTED = "connected", "Connected"
+    RECONNECT_REQUIRED = "reconnect_required", "Reconnect required"
+
+
+class OrderSource(models.TextChoices):
+    TRADING = "trading", "Trading API (GetOrders, CompleteSale)"
+    FULFILLMENT = "fulfillment", "Sell Fulfillment API (getOrders, createShippingFulfillment)"
+
+
+#: What a connection asks eBay's consent for: reading and fulfilling orders. Trading API
+#: calls accept the same OAuth token (``X-EBAY-API-IAF-TOKEN``).
+DEFAULT_SCOPES = "https://api.ebay.com/oauth/api_scope/sell.fulfillment"
+
+
 class EbayConnection(models.Model):
-    """How Hemi reaches the Trading API for one eBay account, and how far the import got."""
+    """How Hemi reaches eBay for one eBay account: the application, the seller's consent
+    (tokens), where orders are read from, and how far the import got."""
 
     ebay_account = models.OneToOneField(
         EbayAccount,
@@ -22,8 +46,51 @@ class EbayConnection(models.Model):
         default=True, help_text="Disabled connections are left out of the scheduled jobs."
     )
     user_token = EncryptedTextField(
-        "OAuth user token", help_text="The seller's eBay OAuth user token; encrypted, never shown."
+        "pasted OAuth user token",
+        help_text="A user token pasted for a quick start; it lives about two hours. "
+        "Connect to eBay instead, so that it is refreshed.",
     )
+    environment = models.CharField(
+        max_length=16, choices=EbayEnvironment.choices, default=EbayEnvironment.PRODUCTION
+    )
+    client_id = models.CharField(
+        "App ID (client id)", max_length=128, blank=True, help_text="From eBay's developer portal."
+    )
+    client_secret = EncryptedTextField(
+        "Cert ID (client secret)", help_text="From eBay's developer portal; encrypted, never shown."
+    )
+    ru_name = models.CharField(
+        "RuName",
+        max_length=255,
+        blank=True,
+        help_text="eBay's name for the redirect URL (eBay sends the seller back to the URL "
+        "registered under this name): it must lead to this installation's /ebay/oauth/callback/.",
+    )
+    scopes = models.TextField(
+        default=DEFAULT_SCOPES, help_text="The OAuth scopes asked for, separated by spaces."
+    )
+    order_source = models.CharField(
+        max_length=16,
+        choices=OrderSource.choices,
+        default=OrderSource.TRADING,
+        help_text="Where orders are read from and shipments reported to.",
+    )
+    status = models.CharField(
+        "connection",
+        max_length=24,
+        choices=ConnectionStatus.choices,
+        default=ConnectionStatus.NOT_CONNECTED,
+    )
+    access_token = EncryptedTextField("access token")
+    access_token_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    refresh_token = EncryptedTextField("refresh token")
+    refresh_token_expires_at = models.DateTimeField(
+        "refresh token expiration date", null=True, blank=True, editable=False
+    )
+    connected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when the "refresh token expires soon" email went out; cleared on reconnecting.
+    expiry_warning_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
     api_url = models.URLField(
         "Trading API URL",
         max_length=255,
@@ -46,10 +113,28 @@ class EbayConnection(models.Model):
         verbose_name = "eBay connection"
         verbose_name_plural = "eBay connections"
         ordering = ["ebay_account__name"]
-        permissions = [("run_ebay_jobs", "Can run eBay order imports now")]
+        permissions = [
+            ("run_ebay_jobs", "Can run eBay order imports now"),
+            ("connect_ebayconnection", "Can connect eBay accounts (consent)"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ebay_account} connection"
+
+
+class EbayAuthorizationRequest(AuthorizationRequest):
+    """One press of "Connect to eBay": the ``state`` sent to eBay's consent page."""
+
+    connection = models.ForeignKey(
+        EbayConnection, on_delete=models.CASCADE, related_name="authorization_requests"
+    )
+
+    class Meta(AuthorizationRequest.Meta):
+        verbose_name = "eBay authorization request"
+        verbose_name_plural = "eBay authorization requests"
+
+    def __str__(self) -> str:
+        return f"{self.connection} at {self.created:%Y-%m-%d %H:%M}"
 
 
 class RunKind(models.TextChoices):

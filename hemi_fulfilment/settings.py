@@ -308,3 +308,27 @@ EBAY_IMPORT_INITIAL_DAYS = env.integer("EBAY_IMPORT_INITIAL_DAYS", default=30, m
 EBAY_SANDBOX_URL: str = env.url(
     "EBAY_SANDBOX_URL", default="http://127.0.0.1:8766", schemes=("http",)
 )
+# eBay's hosts per environment of a connection: the REST and identity (token) API, and
+# the consent pages. The emulator environment uses EBAY_SANDBOX_URL for both.
+EBAY_PRODUCTION_API_URL: str = env.url(
+    "EBAY_PRODUCTION_API_URL", default="https://api.ebay.com", schemes=("https",)
+)
+EBAY_PRODUCTION_AUTH_URL: str = env.url(
+    "EBAY_PRODUCTION_AUTH_URL", default="https://auth.ebay.com", schemes=("https",)
+)
+EBAY_TEST_API_URL: str = env.url(
+    "EBAY_TEST_API_URL", default="https://api.sandbox.ebay.com", schemes=("https",)
+)
+EBAY_TEST_AUTH_URL: str = env.url(
+    "EBAY_TEST_AUTH_URL", default="https://auth.sandbox.ebay.com", schemes=("https",)
+)
+# A "Connect to eBay" state is valid this long (the seller signs in at eBay meanwhile).
+EBAY_OAUTH_STATE_TTL_SECONDS = env.integer("EBAY_OAUTH_STATE_TTL_SECONDS", default=900, minimum=60)
+# An access token is refreshed this long before eBay says it expires.
+EBAY_ACCESS_TOKEN_MARGIN_SECONDS = env.integer(
+    "EBAY_ACCESS_TOKEN_MARGIN_SECONDS", default=300, minimum=0
+)
+# The refresh token's expiry is warned about this many days ahead.
+EBAY_REFRESH_TOKEN_WARNING_DAYS = env.integer(
+    "EBAY_REFRESH_TOKEN_WARNING_DAYS", default=30, minimum=1
+)

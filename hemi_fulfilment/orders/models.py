@@ -102,6 +102,9 @@ class Order(models.Model):
 class OrderItemType(models.TextChoices):
     SELLER_FULFILLED = "seller", "Seller fulfilled"
     FULFILLED_BY_EBAY = "ebay", "Fulfilled by eBay"
+    # Trading's FulfillmentBy EBAY without a Fulfillment Ref ID: eBay ships the item to its
+    # Vault; like eBay-fulfilled lines it is eBay's to ship, never reported by Hemi.
+    EBAY_VAULT = "ebay_vault", "eBay Vault"
 
 
 class OrderItemEbay(models.Model):

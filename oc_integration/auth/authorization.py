@@ -1,22 +1,20 @@
 """Authorizing an OC account: the ``state`` of the OAuth code flow and the code exchange.
 
-A state is at least 128 random bits (here 256), single use, bound to the admin's
-session and to the account, and expires after ``OC_OAUTH_STATE_TTL_SECONDS``. Only
-digests are stored, so a database reader cannot forge a callback.
+The state rules are :mod:`hemi_fulfilment.oauth_state`'s; a state here expires after
+``OC_OAUTH_STATE_TTL_SECONDS``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from hemi_fulfilment import oauth_state
+from hemi_fulfilment.oauth_state import AuthorizationRejected, issue_state
 from oc_integration.auth.connection import oauth_client
 from oc_integration.auth.tokens import forget_access_token, store_authorization
 from oc_integration.client import OAuthError, OCError
@@ -25,73 +23,35 @@ from oc_integration.models import AccountOrangeConnex, OAuthAuthorizationRequest
 logger = logging.getLogger(__name__)
 
 
-class AuthorizationRejected(Exception):
-    """The callback or pasted code cannot be used; ``str()`` is a message for people."""
-
-
-def _digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+def _lifetime() -> timedelta:
+    return timedelta(seconds=settings.OC_OAUTH_STATE_TTL_SECONDS)
 
 
 def start_authorization(
     account: AccountOrangeConnex, *, session_key: str, user_id: int | None
 ) -> str:
     """Create a fresh state for ``account`` and return OC's authorize URL carrying it."""
-    if not session_key:
-        raise AuthorizationRejected("Your browser session has no key; sign in again.")
-    state = secrets.token_urlsafe(32)
-    OAuthAuthorizationRequest.objects.create(
-        account=account,
-        state_digest=_digest(state),
-        session_digest=_digest(session_key),
+    state = issue_state(
+        OAuthAuthorizationRequest,
+        session_key=session_key,
         user_id=user_id,
-        expires_at=timezone.now() + timedelta(seconds=settings.OC_OAUTH_STATE_TTL_SECONDS),
+        lifetime=_lifetime(),
+        account=account,
     )
     return oauth_client(account).authorization_url(state)
 
 
 def consume_state(state: str, *, session_key: str) -> AccountOrangeConnex:
-    """Check and use up ``state``; return its account. Committed before any token request,
-    so a replayed callback finds it used."""
-    if not state:
-        raise AuthorizationRejected(
-            "The answer from Orange Connex carries no state, so it cannot be matched to an "
-            "authorization started here. Start again from the account page."
-        )
-    with transaction.atomic():
-        request = (
-            OAuthAuthorizationRequest.objects.select_for_update(of=("self",))
-            .select_related("account")
-            .filter(state_digest=_digest(state))
-            .first()
-        )
-        if request is None:
-            raise AuthorizationRejected(
-                "This authorization answer is unknown here: it was not started from this "
-                "installation. Start again from the account page."
-            )
-        if request.used_at is not None:
-            raise AuthorizationRejected(
-                "This authorization answer was already used. If the account is not "
-                "authorized, start again from the account page."
-            )
-        if request.session_digest != _digest(session_key or ""):
-            raise AuthorizationRejected(
-                "This authorization was started in another browser session. Start again "
-                "from the account page in this browser."
-            )
-        if request.expires_at <= timezone.now():
-            request.used_at = timezone.now()
-            request.outcome = "expired"
-            request.save(update_fields=["used_at", "outcome"])
-            raise AuthorizationRejected(
-                "This authorization took longer than "
-                f"{settings.OC_OAUTH_STATE_TTL_SECONDS // 60} minutes and expired. "
-                "Start again from the account page."
-            )
-        request.used_at = timezone.now()
-        request.outcome = "callback received"
-        request.save(update_fields=["used_at", "outcome"])
+    """Check and use up ``state``; return its account (see :mod:`hemi_fulfilment.oauth_state`)."""
+    request = oauth_state.consume_state(
+        OAuthAuthorizationRequest,
+        state,
+        session_key=session_key,
+        provider="Orange Connex",
+        bound_to="account",
+        start_again="the account page",
+        lifetime=_lifetime(),
+    )
     return request.account
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from hemi_fulfilment import crypto
+from hemi_fulfilment.integration_errors import NoUsableToken
 from hemi_fulfilment.words import sentence
 from oc_integration.auth.connection import oauth_client
 from oc_integration.client import OAuthError, OAuthGrantRevoked, OCError, TokenGrant
@@ -30,10 +31,6 @@ from oc_integration.models import AccountOrangeConnex, AuthorizationStatus
 logger = logging.getLogger(__name__)
 
 REFRESH_TOKEN_DEFAULT_LIFETIME = timedelta(days=365)
-
-
-class NoUsableToken(Exception):
-    """No access token can be had for the account now; ``str()`` says why, for people."""
 
 
 class ReauthorizationRequired(NoUsableToken):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 
 from hemi_fulfilment.crypto import EncryptedTextField
+from hemi_fulfilment.oauth_state import AuthorizationRequest
 from oc_integration.client.connection import SIGNATURE_MODES, TOKEN_CLIENT_AUTHS
 
 
@@ -106,7 +106,7 @@ class AccountOrangeConnex(models.Model):
         return [line.strip() for line in self.webhook_secrets.splitlines() if line.strip()]
 
 
-class OAuthAuthorizationRequest(models.Model):
+class OAuthAuthorizationRequest(AuthorizationRequest):
     """One press of "Authorize with Orange Connex": the ``state`` sent to OC.
 
     Only a SHA-256 digest of the state (and of the admin's session key) is stored; a
@@ -116,15 +116,6 @@ class OAuthAuthorizationRequest(models.Model):
     account = models.ForeignKey(
         AccountOrangeConnex, on_delete=models.CASCADE, related_name="authorization_requests"
     )
-    state_digest = models.CharField(max_length=64, unique=True)
-    session_digest = models.CharField(max_length=64)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=200, blank=True)
 
     class Meta:
         verbose_name = "OC authorization request"

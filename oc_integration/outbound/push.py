@@ -20,9 +20,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from hemi_fulfilment.integration_errors import NoUsableToken
 from hemi_fulfilment.words import sentence
 from oc_integration.auth.api_client import api_client
-from oc_integration.auth.tokens import NoUsableToken
 from oc_integration.client import (
     OCBusinessError,
     OCError,

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from hemi_fulfilment.integration_errors import NoUsableToken
 from hemi_fulfilment.orders.models import Order, OrderStatus
 from oc_integration.auth.api_client import api_client
-from oc_integration.auth.tokens import NoUsableToken
 from oc_integration.client import OCApiClient, OCBusinessError, OCError
 from oc_integration.client.errors import in_words
 from oc_integration.client.outbound import OutboundState, cancel_order, query_orders

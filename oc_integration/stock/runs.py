@@ -15,11 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hemi_fulfilment.abandoned_runs import fail_abandoned_runs
+from hemi_fulfilment.integration_errors import NoUsableToken
 from hemi_fulfilment.words import sentence, sentences
 from oc_integration.auth.api_client import api_client
 from oc_integration.auth.tokens import (
     NotAuthorized,
-    NoUsableToken,
     ReauthorizationRequired,
     TokenRefreshFailed,
 )
