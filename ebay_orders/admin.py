@@ -1,7 +1,9 @@
 """Admin for eBay connections, runs, shipment reports and orders held for review.
 
-The OAuth user token is write-only: it is never rendered, not even masked. The eBay
-account admin gains an "Import orders now" action and the last runs' outcomes.
+Tokens and the client secret are write-only: never rendered, not even masked. A
+connection is made through eBay's consent (Connect to eBay, see ``admin_connect``) or,
+for a quick start, with a pasted user token. The eBay account admin gains an "Import
+orders now" action and the last runs' outcomes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from ebay_orders.admin_connect import (
+    ConnectAdminMixin,
+    ConnectionWarningsMixin,
+    show_connection_warnings,
+)
 from ebay_orders.models import (
+    ConnectionStatus,
     EbayConnection,
     EbayRun,
     OrderIssue,
@@ -36,6 +44,8 @@ from hemi_fulfilment.admin_forms import (
 from hemi_fulfilment.catalog.admin import EbayAccountAdmin
 from hemi_fulfilment.catalog.models import EbayAccount
 from hemi_fulfilment.evidence_admin import EvidenceAdminMixin
+from hemi_fulfilment.orders.admin import OrderAdmin
+from hemi_fulfilment.orders.models import Order
 
 RUN_JOBS_PERMISSION = "ebay_orders.run_ebay_jobs"
 RESEND_PERMISSION = "ebay_orders.resend_shipmentreport"
@@ -65,7 +75,7 @@ def queue_imports(request: HttpRequest, accounts: Iterable[EbayAccount]) -> None
     queued, refused = [], []
     for account in accounts:
         connection = EbayConnection.objects.filter(ebay_account=account).first()
-        if connection is None or not connection.enabled or not connection.user_token:
+        if connection is None or not connection.enabled or not has_token(connection):
             refused.append(str(account))
             continue
         # After commit: the worker must not start before the admin's transaction ends.
@@ -82,54 +92,133 @@ def queue_imports(request: HttpRequest, accounts: Iterable[EbayAccount]) -> None
     if refused:
         messages.warning(
             request,
-            f"Not queued for {', '.join(refused)}: no enabled eBay connection with a stored token.",
+            f"Not queued for {', '.join(refused)}: no enabled eBay connection with a stored "
+            "token (connect it to eBay, or reconnect it).",
         )
 
 
+def has_token(connection: EbayConnection) -> bool:
+    """Whether the connection holds a token a run could use (not awaiting reconnection)."""
+    if connection.status == ConnectionStatus.RECONNECT_REQUIRED:
+        return False
+    return bool(connection.refresh_token or connection.user_token)
+
+
+#: Fields a form may leave out (older scripts post only the token): the stored value stays.
+KEPT_WHEN_ABSENT = ("environment", "scopes", "order_source")
+
+
 class EbayConnectionForm(forms.ModelForm):
+    new_client_secret = write_only_secret(
+        "Cert ID (client secret)",
+        "From eBay's developer portal. Stored encrypted and never shown again; leave blank "
+        "to keep the stored one.",
+    )
     new_user_token = write_only_secret(
-        "OAuth user token",
-        "The seller's eBay OAuth user token. Stored encrypted and never shown again; "
-        "leave blank to keep the stored one.",
+        "Pasted OAuth user token",
+        "Only for a quick start: a user token lives about two hours and nothing renews it. "
+        "Stored encrypted and never shown again; leave blank to keep the stored one.",
     )
 
     class Meta:
         model = EbayConnection
         formfield_callback = https_url_fields
-        fields = ["ebay_account", "enabled", "api_url"]
+        fields = [
+            "ebay_account",
+            "enabled",
+            "environment",
+            "client_id",
+            "ru_name",
+            "scopes",
+            "order_source",
+            "api_url",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in KEPT_WHEN_ABSENT:
+                if name in self.fields:  # absent when shown read-only
+                    self.fields[name].required = False
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not cleaned.get("new_user_token") and not self.instance.user_token:
-            self.add_error("new_user_token", "Enter the seller's eBay OAuth user token.")
+        for name in KEPT_WHEN_ABSENT:
+            if name in self.fields and not cleaned.get(name) and self.instance.pk:
+                cleaned[name] = getattr(self.instance, name)
+        has_app = cleaned.get("client_id") and (
+            cleaned.get("new_client_secret") or self.instance.client_secret
+        )
+        has_consent = bool(self.instance.refresh_token)
+        if not (
+            cleaned.get("new_user_token") or self.instance.user_token or has_app or has_consent
+        ):
+            self.add_error(
+                "new_user_token",
+                "Enter the seller's eBay OAuth user token, or the App ID and Cert ID of the "
+                "eBay application to connect through eBay's consent.",
+            )
         return cleaned
 
     def save(self, commit: bool = True) -> EbayConnection:
         if self.cleaned_data.get("new_user_token"):
             self.instance.user_token = self.cleaned_data["new_user_token"]
+        if self.cleaned_data.get("new_client_secret"):
+            self.instance.client_secret = self.cleaned_data["new_client_secret"]
         return super().save(commit=commit)
 
 
 @admin.register(EbayConnection)
-class EbayConnectionAdmin(SecretFieldsAdminMixin, RunJobsPermissionMixin, admin.ModelAdmin):
+class EbayConnectionAdmin(
+    ConnectAdminMixin,
+    ConnectionWarningsMixin,
+    SecretFieldsAdminMixin,
+    RunJobsPermissionMixin,
+    admin.ModelAdmin,
+):
     form = EbayConnectionForm
+    warns_about_itself = True
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["ebay_account", "enabled", "token_stored", "import_cursor", "last_import"]
-    list_filter = ["enabled"]
+    list_display = [
+        "ebay_account",
+        "enabled",
+        "connection_summary",
+        "order_source",
+        "import_cursor",
+        "last_import",
+    ]
+    list_filter = ["enabled", "status", "environment", "order_source"]
     search_fields = ["ebay_account__name", "ebay_account__site_code"]
     list_select_related = ["ebay_account"]
     actions = ["import_orders_now"]
     fieldsets = [
-        (None, {"fields": ["ebay_account", "enabled", "api_url"]}),
-        ("Token", {"fields": ["new_user_token", "token_stored"]}),
+        (None, {"fields": ["ebay_account", "enabled", "order_source"]}),
+        (
+            "eBay application and consent",
+            {
+                "fields": [
+                    "connection_summary",
+                    "environment",
+                    "client_id",
+                    "new_client_secret",
+                    "client_secret_stored",
+                    "ru_name",
+                    "scopes",
+                    "connected_at",
+                ]
+            },
+        ),
+        ("Pasted token (quick start)", {"fields": ["new_user_token", "token_stored"]}),
+        ("Trading API", {"fields": ["api_url"]}),
         ("Runs", {"fields": ["import_cursor", "last_import", "last_shipping"]}),
         ("Record", {"fields": ["created", "updated"]}),
     ]
 
-    secret_fields = ("new_user_token",)
+    secret_fields = ("new_user_token", "new_client_secret")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fixed = ["token_stored", "import_cursor", "last_import", "last_shipping"]
+        fixed = ["connection_summary", "client_secret_stored", "connected_at", "token_stored"]
+        fixed += ["import_cursor", "last_import", "last_shipping"]
         fixed += ["created", "updated"]
         return [*fixed, "ebay_account"] if obj is not None else fixed
 
@@ -137,6 +226,10 @@ class EbayConnectionAdmin(SecretFieldsAdminMixin, RunJobsPermissionMixin, admin.
     def token_stored(self, obj: EbayConnection) -> str:
         # Says whether one is set; the value itself never leaves the database.
         return "Yes" if obj.pk and obj.user_token else "No"
+
+    @admin.display(description="Cert ID stored")
+    def client_secret_stored(self, obj: EbayConnection) -> str:
+        return "Yes" if obj.pk and obj.client_secret else "No"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[EbayConnection]:
         return with_last_runs(super().get_queryset(request), "ebay_account_id")
@@ -159,7 +252,7 @@ admin.site.unregister(EbayAccount)
 
 
 @admin.register(EbayAccount)
-class EbayAccountWithOrdersAdmin(RunJobsPermissionMixin, EbayAccountAdmin):
+class EbayAccountWithOrdersAdmin(ConnectionWarningsMixin, RunJobsPermissionMixin, EbayAccountAdmin):
     list_display = [*EbayAccountAdmin.list_display, "last_import", "last_shipping"]
     actions = ["import_orders_now"]
 
@@ -190,7 +283,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(EbayRun)
-class EbayRunAdmin(EvidenceAdminMixin, ReadOnlyAdmin):
+class EbayRunAdmin(ConnectionWarningsMixin, EvidenceAdminMixin, ReadOnlyAdmin):
     list_display = ["started", "kind", "ebay_account", "trigger", "status", "finished", "summary"]
     list_filter = ["kind", "status", "trigger", "ebay_account"]
     search_fields = ["summary", "messages"]
@@ -200,7 +293,7 @@ class EbayRunAdmin(EvidenceAdminMixin, ReadOnlyAdmin):
 
 
 @admin.register(ShipmentReport)
-class ShipmentReportAdmin(EvidenceAdminMixin, admin.ModelAdmin):
+class ShipmentReportAdmin(ConnectionWarningsMixin, EvidenceAdminMixin, admin.ModelAdmin):
     list_display = ["order", "status", "attempts", "tracking_number", "reported_at", "updated"]
     list_filter = ["status"]
     search_fields = ["order__number", "order__ebay_order_id", "tracking_number"]
@@ -235,7 +328,7 @@ class ShipmentReportAdmin(EvidenceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OrderIssue)
-class OrderIssueAdmin(admin.ModelAdmin):
+class OrderIssueAdmin(ConnectionWarningsMixin, admin.ModelAdmin):
     list_display = ["ebay_order_id", "ebay_account", "kind", "resolved", "last_seen", "message"]
     list_filter = ["resolved", "kind", "ebay_account"]
     search_fields = ["ebay_order_id", "message"]
@@ -271,3 +364,14 @@ class OrderIssueAdmin(admin.ModelAdmin):
     def mark_resolved(self, request: HttpRequest, queryset: QuerySet[OrderIssue]) -> None:
         count = queryset.filter(resolved=False).update(resolved=True)
         self.message_user(request, f"{count} issue(s) marked resolved.")
+
+
+def attach_to_order_admin(site: admin.AdminSite = admin.site) -> None:
+    """Show the eBay connection warnings on Hemi's Orders list; Hemi's admin itself knows
+    nothing of eBay connections."""
+    order_admin = site.get_model_admin(Order)
+    assert isinstance(order_admin, OrderAdmin)
+    order_admin.add_notice(show_connection_warnings)
+
+
+attach_to_order_admin()

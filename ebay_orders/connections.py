@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from ebay_orders.auth.errors import ConnectionNotReady
+from ebay_orders.auth.tokens import ConsentTokens, reconnect_message
 from ebay_orders.client import TradingClient, TradingConfig
+from ebay_orders.client.tokens import TokenProvider
 from ebay_orders.endpoints import endpoints_for
-from ebay_orders.models import EbayConnection
+from ebay_orders.models import ConnectionStatus, EbayConnection
 from hemi_fulfilment.apilog.recorder import record_call
-from hemi_fulfilment.integration_errors import NoUsableToken
 
-
-class ConnectionNotReady(NoUsableToken):
-    """The connection cannot be used now: disabled, never connected, or its token is gone."""
+__all__ = ["ConnectionNotReady", "PastedToken", "client_for", "enabled_account_ids", "tokens_for"]
 
 
 class PastedToken:
@@ -39,11 +39,16 @@ class PastedToken:
         )
 
 
-def tokens_for(connection: EbayConnection) -> PastedToken:
-    """The token provider for ``connection``.
+def tokens_for(connection: EbayConnection) -> TokenProvider:
+    """The token provider for ``connection``: its consent's tokens (kept fresh) when a
+    refresh token is stored, the pasted token otherwise.
 
-    Raises :class:`ConnectionNotReady` when it holds no token at all.
+    Raises :class:`ConnectionNotReady` when it must be reconnected or holds no token.
     """
+    if connection.status == ConnectionStatus.RECONNECT_REQUIRED:
+        raise ConnectionNotReady(reconnect_message(connection))
+    if connection.refresh_token:
+        return ConsentTokens(connection.pk)
     if not connection.user_token:
         raise ConnectionNotReady(
             f"{connection.ebay_account}: not connected to eBay yet. Click Connect to eBay on "
@@ -55,10 +60,12 @@ def tokens_for(connection: EbayConnection) -> PastedToken:
 def client_for(connection: EbayConnection) -> TradingClient:
     """A Trading API client for ``connection`` that records every call in the API call log.
 
-    Raises :class:`ConnectionNotReady` when no token can be had.
+    Raises :class:`ConnectionNotReady` when no token can be had: the token is asked for
+    here once, so that a run learns it before it claims any work.
     """
     account = connection.ebay_account
     tokens = tokens_for(connection)
+    tokens.access_token()
     config = TradingConfig(
         api_url=endpoints_for(connection).trading_url,
         site_id=account.site_id,
@@ -68,7 +75,7 @@ def client_for(connection: EbayConnection) -> TradingClient:
     )
     return TradingClient(
         config=config,
-        token=tokens.access_token(),
+        tokens=tokens,
         recorder=record_call,
         account_id=account.pk,
         account_label=str(account),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
 
+from ebay_orders.auth import tokens
 from ebay_orders.connections import enabled_account_ids
 from ebay_orders.models import RunTrigger
 from ebay_orders.runs import run_import, run_shipping
@@ -38,3 +40,19 @@ def ship_orders_task(
     run, result = run_shipping(trigger=trigger, account_id=account_id)
     logger.info("eBay shipping run %s: %s", run.pk, result.summary())
     return {"run_id": run.pk, "status": run.status, **result.counts()}
+
+
+@shared_task(name="ebay_orders.refresh_access_tokens", acks_late=True)
+def refresh_access_tokens() -> dict[str, list[str]]:
+    """Keep every connected connection's access token valid until the next run."""
+    outcome = tokens.refresh_expiring_tokens(
+        ahead=timedelta(minutes=tokens.TOKEN_REFRESH_EVERY_MINUTES + 1)
+    )
+    logger.info("eBay token refresh: %s", outcome)
+    return outcome
+
+
+@shared_task(name="ebay_orders.warn_expiring_refresh_tokens", acks_late=True)
+def warn_expiring_refresh_tokens() -> list[str]:
+    """Warn (log and email, once per connection) before a refresh token expires."""
+    return tokens.warn_expiring_refresh_tokens()

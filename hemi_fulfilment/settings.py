@@ -328,6 +328,10 @@ EBAY_OAUTH_STATE_TTL_SECONDS = env.integer("EBAY_OAUTH_STATE_TTL_SECONDS", defau
 EBAY_ACCESS_TOKEN_MARGIN_SECONDS = env.integer(
     "EBAY_ACCESS_TOKEN_MARGIN_SECONDS", default=300, minimum=0
 )
+# A refresh eBay could not answer (timeout, 5xx, 429) is tried this often, waiting
+# backoff, then twice that, and so on (seconds).
+EBAY_TOKEN_REFRESH_ATTEMPTS = env.integer("EBAY_TOKEN_REFRESH_ATTEMPTS", default=3, minimum=1)
+EBAY_TOKEN_RETRY_BACKOFF_SECONDS = env.number("EBAY_TOKEN_RETRY_BACKOFF_SECONDS", default=0.5)
 # The refresh token's expiry is warned about this many days ahead.
 EBAY_REFRESH_TOKEN_WARNING_DAYS = env.integer(
     "EBAY_REFRESH_TOKEN_WARNING_DAYS", default=30, minimum=1

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("oc/", include("oc_integration.urls")),
+    path("ebay/", include("ebay_orders.urls")),
 ]

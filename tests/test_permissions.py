@@ -63,6 +63,7 @@ REFRESH = "oc_integration.refresh_outboundorder"
 RUN_EBAY_JOBS = "ebay_orders.run_ebay_jobs"
 RESEND = "ebay_orders.resend_shipmentreport"
 RESOLVE = "ebay_orders.resolve_orderissue"
+CONNECT_EBAY = "ebay_orders.connect_ebayconnection"
 CHANGE_PERIODIC_TASK = "django_celery_beat.change_periodictask"
 
 #: Actions that only read, which anyone who may view may run: ("app.Model", action name).
@@ -106,7 +107,7 @@ GUARDED = [
     Guarded(PeriodicTask, "run_tasks", CHANGE_PERIODIC_TASK, "successfully run"),
 ]
 GUARDED_BY_KEY = {case.key: case for case in GUARDED}
-NAMED_PERMISSIONS = sorted({case.permission for case in GUARDED} | {APPLY})
+NAMED_PERMISSIONS = sorted({case.permission for case in GUARDED} | {APPLY, CONNECT_EBAY})
 
 
 @dataclass(frozen=True)
@@ -324,6 +325,29 @@ def test_view_only_staff_cannot_start_an_authorization_or_paste_a_code(world: Wo
     assert client.get(callback).status_code == 403
     assert world.oc_calls() == oc_calls and database_state() == before
     assert not OAuthAuthorizationRequest.objects.exists()
+
+
+def test_view_only_staff_cannot_connect_an_ebay_account(world: World) -> None:
+    connection = EbayConnection.objects.get(ebay_account__site_code="UK")
+    start = reverse("admin:ebay_orders_ebayconnection_connect", args=[connection.pk])
+    change = reverse("admin:ebay_orders_ebayconnection_change", args=[connection.pk])
+    client = logged_in(staff("viewer", *[p for p in NAMED_PERMISSIONS if p != CONNECT_EBAY]))
+    before = database_state()
+    assert 'id="connect-to-ebay"' not in client.get(change).content.decode()
+    assert client.post(start).status_code == 403
+    assert client.get("/ebay/oauth/callback/?code=c&state=anything").status_code == 403
+    assert database_state() == before
+
+
+def test_staff_with_the_connect_permission_are_sent_to_ebays_consent(world: World) -> None:
+    connection = EbayConnection.objects.get(ebay_account__site_code="UK")
+    client = logged_in(staff("seller-manager", CONNECT_EBAY))
+    change = reverse("admin:ebay_orders_ebayconnection_change", args=[connection.pk])
+    assert 'id="connect-to-ebay"' in client.get(change).content.decode()
+    start = reverse("admin:ebay_orders_ebayconnection_connect", args=[connection.pk])
+    response = client.post(start)
+    assert response.status_code == 302 and "/oauth2/authorize?" in response["Location"]
+    assert connection.authorization_requests.count() == 1
 
 
 def test_view_only_staff_see_no_authorize_button_but_can_export_the_stock(world: World) -> None:

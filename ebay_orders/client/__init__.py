@@ -8,6 +8,7 @@ from ebay_orders.client.errors import (
     EbayMessage,
     EbayPartialFailure,
     EbayTimeoutError,
+    EbayTokenNotRenewed,
     EbayTokenRejected,
     EbayTransportError,
 )
@@ -22,6 +23,7 @@ from ebay_orders.client.orders import (
 from ebay_orders.client.trading import (
     MAX_ENTRIES_PER_PAGE,
     CompleteSaleResult,
+    FixedToken,
     TradingClient,
     TradingConfig,
 )
@@ -38,8 +40,10 @@ __all__ = [
     "EbayOrder",
     "EbayPartialFailure",
     "EbayTimeoutError",
+    "EbayTokenNotRenewed",
     "EbayTokenRejected",
     "EbayTransportError",
+    "FixedToken",
     "GetOrdersPage",
     "OrderLine",
     "OrderProblem",

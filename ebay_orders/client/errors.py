@@ -79,6 +79,22 @@ class EbayTokenRejected(EbayApiError):
     """eBay refused the OAuth user token: expired, revoked or invalid. A person must renew it."""
 
 
+class EbayTokenNotRenewed(EbayTokenRejected):
+    """eBay refused the token and no fresh one could be had; ``str()`` says why and what
+    to do (for instance: reconnect required), as the token provider put it."""
+
+    def __init__(self, call_name: str, ack: str, errors: list[EbayMessage], reason: str) -> None:
+        super().__init__(call_name, ack, errors)
+        self.args = (scrub_message(reason),)
+
+
+def is_token_rejection(error: EbayError) -> bool:
+    """Whether eBay refused the call for its token: a token error code, or HTTP 401."""
+    if isinstance(error, EbayTokenRejected):
+        return True
+    return isinstance(error, EbayHttpError) and error.status == 401
+
+
 # Error codes eBay uses for a bad or expired token: 931 "Auth token is invalid",
 # 932 "Auth token is hard expired", 16110 "Token revoked", 21916984 "Invalid IAF token"
 # (the OAuth token header). [I] More may exist; an unknown code is still an EbayApiError.

@@ -1,7 +1,9 @@
 """The eBay Trading API client: one session, explicit timeouts, typed errors, every call logged.
 
-It knows nothing of Django: the caller passes the token, the settings values and a
-:data:`CallRecorder` (the Django side passes ``apilog.recorder.record_call``).
+It knows nothing of Django: the caller passes a :class:`TokenProvider`, the settings
+values and a :data:`CallRecorder` (the Django side passes ``apilog.recorder.record_call``).
+When eBay refuses the token (a token error code, or HTTP 401), the client asks the
+provider for a fresh one once and sends the call once more.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from ebay_orders.client.errors import (
     EbayMessage,
     EbayPartialFailure,
     EbayTimeoutError,
+    EbayTokenNotRenewed,
     EbayTokenRejected,
     EbayTransportError,
+    is_token_rejection,
 )
 from ebay_orders.client.orders import (
     GetOrdersPage,
@@ -35,14 +39,31 @@ from ebay_orders.client.orders import (
     get_orders_request,
     parse_get_orders,
 )
+from ebay_orders.client.tokens import TokenProvider
 from ebay_orders.client.xmlutil import messages, parse_document, text
 from hemi_fulfilment.apilog.records import CallRecord, CallRecorder, Outcome, discard
 from hemi_fulfilment.apilog.redaction import REDACTED
+from hemi_fulfilment.integration_errors import NoUsableToken
 
 TOKEN_HEADER = "X-EBAY-API-IAF-TOKEN"
 USER_AGENT = "hemi-fulfilment/0.1 (+ebay_orders)"
 # eBay's ceiling for GetOrders pages [I]; the importer asks for exactly this.
 MAX_ENTRIES_PER_PAGE = 100
+
+
+class FixedToken:
+    """A token provider for one token that nothing can renew (tests, a quick check)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def access_token(self) -> str:
+        """The token."""
+        return self._token
+
+    def renew_after_rejection(self, rejected_token: str) -> str:
+        """Never possible."""
+        raise NoUsableToken("eBay refused the token and there is no way to renew it.")
 
 
 @dataclass(frozen=True)
@@ -75,20 +96,24 @@ class CompleteSaleResult:
 
 
 class TradingClient:
-    """Calls the Trading API for one eBay account (one token, one site)."""
+    """Calls the Trading API for one eBay account (one token provider, one site).
+
+    ``token`` (a fixed token) is kept for callers that have nothing to renew it with.
+    """
 
     def __init__(
         self,
         *,
         config: TradingConfig,
-        token: str,
+        tokens: TokenProvider | None = None,
+        token: str = "",
         recorder: CallRecorder = discard,
         account_id: int | None = None,
         account_label: str = "",
         session: requests.Session | None = None,
     ) -> None:
         self.config = config
-        self._token = token
+        self._tokens: TokenProvider = tokens if tokens is not None else FixedToken(token)
         self._recorder = recorder
         self._account_id = account_id
         self._account_label = account_label
@@ -110,22 +135,41 @@ class TradingClient:
         """Release the session's connections."""
         self._session.close()
 
-    def _headers(self, call_name: str) -> dict[str, str]:
+    def _headers(self, call_name: str, token: str) -> dict[str, str]:
         return {
             "Content-Type": "text/xml; charset=utf-8",
             "X-EBAY-API-CALL-NAME": call_name,
             "X-EBAY-API-SITEID": str(self.config.site_id),
             "X-EBAY-API-COMPATIBILITY-LEVEL": str(self.config.compatibility_level),
-            TOKEN_HEADER: self._token,
+            TOKEN_HEADER: token,
         }
 
     def call(self, call_name: str, body: bytes) -> TradingResponse:
         """POST one Trading API call; return its response or raise an :class:`EbayError`.
 
-        The call is recorded exactly once, whatever happens; the token never reaches the
-        record (the recorder would redact it too, but it is not ours to hand out).
+        When eBay refuses the token, the provider is asked once for a fresh one and the
+        call is sent once more (eBay processed nothing it refused for its token). If no
+        fresh token can be had, :class:`EbayTokenNotRenewed` says why.
         """
-        headers = self._headers(call_name)
+        token = self._tokens.access_token()
+        try:
+            return self._call_once(call_name, body, token)
+        except EbayError as exc:
+            if not is_token_rejection(exc):
+                raise
+            rejected = exc
+        try:
+            fresh = self._tokens.renew_after_rejection(token)
+        except NoUsableToken as exc:
+            errors = rejected.errors if isinstance(rejected, EbayApiError) else []
+            ack = rejected.ack if isinstance(rejected, EbayApiError) else "Failure"
+            raise EbayTokenNotRenewed(call_name, ack, errors, str(exc)) from rejected
+        return self._call_once(call_name, body, fresh)
+
+    def _call_once(self, call_name: str, body: bytes, token: str) -> TradingResponse:
+        """One HTTP call, recorded exactly once whatever happens; the token never reaches
+        the record (the recorder would redact it too, but it is not ours to hand out)."""
+        headers = self._headers(call_name, token)
         record = CallRecord(
             provider="ebay",
             operation=call_name,
@@ -165,6 +209,9 @@ class TradingClient:
             raise EbayTransportError(f"{call_name}: could not reach eBay ({exc})") from exc
         record.http_status = response.status_code
         record.response_body = response.content.decode("utf-8", "replace")
+        if response.status_code == 401:
+            record.outcome = Outcome.TOKEN_REJECTED
+            raise EbayHttpError(401, f"{call_name}: eBay refused the token (HTTP 401)")
         if response.status_code != 200:
             record.outcome = Outcome.HTTP_ERROR
             raise EbayHttpError(

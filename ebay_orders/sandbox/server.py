@@ -17,6 +17,14 @@ Control API (JSON, for the demo and the tests):
   POST /_sandbox/orders              add one: {"site_id", "lines": [{"sku", "quantity", "price",
                                      "fulfilled_by_ebay"}], "order_id", "malformed"}
   POST /_sandbox/orders/<id>/touch   mark it modified now
+
+eBay's OAuth (see ``oauth.py``): GET/POST /oauth2/authorize (the consent page), POST
+/identity/v1/oauth2/token (code exchange and refresh), and for control:
+  GET  /_sandbox/oauth               applications, RuNames, tokens (no values), requests
+  POST /_sandbox/oauth/apps          {"client_id", "client_secret", "name"}
+  POST /_sandbox/oauth/redirect      {"client_id", "ru_name", "redirect_url"}
+  POST /_sandbox/oauth/revoke        {"client_id" (optional)}: refresh tokens revoked
+  POST /_sandbox/clock               {"advance_seconds": N} -> {"now"}
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ebay_orders.sandbox import xml
+from ebay_orders.sandbox import oauth, xml
 from ebay_orders.sandbox.state import SITES, SandboxState, now_utc
 
 logger = logging.getLogger(__name__)
@@ -95,6 +103,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == API_PATH:
             self._trading()
+        elif path in {oauth.AUTHORIZE_PATH, oauth.TOKEN_PATH}:
+            self._oauth_post(path)
         elif path.startswith("/_sandbox/"):
             self._control_post(path)
         else:
@@ -104,8 +114,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
         body = self._body()
         call = self.headers.get("X-EBAY-API-CALL-NAME", "")
         site = self.headers.get("X-EBAY-API-SITEID", "")
-        token_ok = self.headers.get("X-EBAY-API-IAF-TOKEN", "") == self.state.token
+        token = self.headers.get("X-EBAY-API-IAF-TOKEN", "")
+        token_ok = self.state.token_is_valid(token)
         entry: dict[str, Any] = {"call": call, "site_id": site, "token_ok": token_ok}
+        if not token_ok and self.state.oauth.access_token_known(token):
+            entry["token_expired"] = True
         fault = self.state.take_fault(call)
         if fault:
             entry["fault"] = fault
@@ -146,6 +159,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
     ) -> bytes:
         if not self.headers.get("X-EBAY-API-COMPATIBILITY-LEVEL"):
             raise xml.BadRequest("the X-EBAY-API-COMPATIBILITY-LEVEL header is missing")
+        if not token_ok and entry.get("token_expired"):
+            entry["error"] = "token expired"
+            return xml.failure(call or "Unknown", "21916984", "IAF token supplied is expired.")
         if not token_ok:
             entry["error"] = "token rejected"
             return xml.failure(call or "Unknown", "931", "Auth token is invalid.")
@@ -237,6 +253,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         if parts.path in {"/_sandbox", "/_sandbox/"}:
             self._json(200, {"api": API_PATH, "control": __doc__})
+        elif parts.path == oauth.AUTHORIZE_PATH:
+            self._oauth_answer(self.state.oauth.consent_page(parts.query))
+        elif parts.path == "/_sandbox/oauth":
+            self._json(200, self.state.oauth.summary())
         elif parts.path == "/_sandbox/calls":
             self._json(200, self.state.calls(query.get("call", ""), query.get("order_id", "")))
         elif parts.path == "/_sandbox/faults":
@@ -247,6 +267,44 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 self._json(200, [o.summary() for o in self.state.orders.values()])
         else:
             self._json(404, {"error": f"nothing at {parts.path}"})
+
+    # --- eBay's OAuth ------------------------------------------------------------------
+    def _oauth_post(self, path: str) -> None:
+        store = self.state.oauth
+        if path == oauth.AUTHORIZE_PATH:
+            self._oauth_answer(store.consent_decision(self._body()))
+        else:
+            self._oauth_answer(store.token(self.headers.get("Authorization", ""), self._body()))
+
+    def _oauth_answer(self, answer: oauth.Answer) -> None:
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.content_type)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(answer.body)
+
+    def _oauth_control(self, path: str, payload: dict[str, Any]) -> Any:
+        store = self.state.oauth
+        if path == "/_sandbox/clock":
+            return {"now": store.clock.advance(float(payload.get("advance_seconds", 0)))}
+        if path == "/_sandbox/oauth/apps":
+            app = store.register(
+                str(payload["client_id"]),
+                str(payload["client_secret"]),
+                str(payload.get("name", "")),
+            )
+            return {"client_id": app.client_id, "name": app.name}
+        if path == "/_sandbox/oauth/redirect":
+            store.set_redirect(
+                str(payload["client_id"]), str(payload["ru_name"]), str(payload["redirect_url"])
+            )
+            return store.summary()["apps"]
+        if path == "/_sandbox/oauth/revoke":
+            return {"revoked": store.revoke(str(payload.get("client_id", "")))}
+        raise KeyError(path)
 
     def _control_post(self, path: str) -> None:
         try:
@@ -261,6 +319,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def _control(self, path: str, payload: dict[str, Any]) -> Any:
         state = self.state
+        if path == "/_sandbox/clock" or path.startswith("/_sandbox/oauth/"):
+            return self._oauth_control(path, payload)
         if path == "/_sandbox/reset":
             unknown = set(payload) - RESET_KEYS - RESET_FLAGS - SETTING_KEYS
             if unknown:

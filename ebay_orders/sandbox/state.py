@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from ebay_orders.sandbox.oauth import OAuthStore
 from hemi_fulfilment.demo.data import (
     DEMO_EBAY_ORDERS,
     DEMO_EBAY_UK_SITE_ID,
@@ -145,6 +146,8 @@ class SandboxState:
         self.faults: list[Fault] = []
         self.journal: list[dict[str, Any]] = []
         self.demo_orders = demo_orders
+        # Consent, tokens and the clock; kept across order resets (a reset is about orders).
+        self.oauth = OAuthStore()
         self._counter = 0
         self.reset(
             seller_fulfilled=seller_fulfilled,
@@ -155,6 +158,12 @@ class SandboxState:
             demo_orders=demo_orders,
             seed=seed,
         )
+
+    def token_is_valid(self, token: str) -> bool:
+        """Whether an API call with ``token`` is let in: the pasted quick-start token
+        (always), or an OAuth access token issued here that has not expired on the
+        sandbox's clock. The Trading and REST endpoints both ask this."""
+        return bool(token) and (token == self.token or self.oauth.access_token_valid(token))
 
     def reset(
         self,

@@ -39,6 +39,21 @@ class DemoOcAccount:
 DEMO_OC_ACCOUNT = DemoOcAccount()
 
 
+@dataclass(frozen=True)
+class DemoEbayApp:
+    """The eBay application (keyset) of the demo: the eBay sandbox knows these values."""
+
+    name: str = "Hemi Fulfilment (demo)"
+    client_id: str = "HemiDemo-Fulfilme-SBX-demo00000"
+    client_secret: str = "SBX-demo-cert-id-0000"
+    ru_name: str = "Hemi_Demo-HemiDemo-SBX-demo"
+    # Where the sandbox sends the browser after consent unless told otherwise.
+    redirect_url: str = "http://127.0.0.1:8000/ebay/oauth/callback/"
+
+
+DEMO_EBAY_APP = DemoEbayApp()
+
+
 # eBay's site id of the demo's eBay UK account, and eBay's warehouse there (FulfillmentRefId).
 DEMO_EBAY_UK_SITE_ID = 3
 DEMO_EBAY_UK_WAREHOUSE = "OCUK01"

@@ -160,7 +160,11 @@ class OrderAdmin(admin.ModelAdmin):
         fulfilment = next(options for title, options in self.fieldsets if title == "Fulfilment")
         fulfilment["fields"] = [*fulfilment["fields"], name]
         if notice is not None:
-            self.notices = [*self.notices, notice]
+            self.add_notice(notice)
+
+    def add_notice(self, notice: Callable[[HttpRequest], None]) -> None:
+        """Add an integration's notice to the list page alone (no action, no column)."""
+        self.notices = [*self.notices, notice]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
         return super().get_queryset(request).prefetch_related(*self.prefetch_related)

@@ -171,10 +171,13 @@ def test_beat_jobs_import_every_15_minutes_and_ship_every_30() -> None:
     assert jobs["ebay_orders.import_orders"].every_minutes == 15
     assert jobs["ebay_orders.ship_orders"].every_minutes == 30
     register_recurring_jobs()
-    registered = PeriodicTask.objects.filter(task__startswith="ebay_orders.")
+    registered = PeriodicTask.objects.filter(
+        task__startswith="ebay_orders.", interval__isnull=False
+    )
     assert {(t.task, t.interval.every) for t in registered} == {
         ("ebay_orders.import_orders", 15),
         ("ebay_orders.ship_orders", 30),
+        ("ebay_orders.refresh_access_tokens", 50),
     }
 
 
