@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -26,6 +27,9 @@ from oc_integration.client.transport import (
     perform,
     raise_for_server_error,
 )
+
+#: Reads a successful (HTTP 200) answer as it arrives: (response, correlation id) -> result.
+BodyReader = Callable[[requests.Response, str], OCResponse]
 
 
 class TokenProvider(Protocol):
@@ -70,15 +74,24 @@ class OCApiClient:
         with_token: bool = True,
         api_version: str | None = None,
         object_hook: ObjectHook | None = None,
+        body_reader: BodyReader | None = None,
     ) -> OCResponse:
         """Call ``path`` (relative to the API base, e.g. ``/3pp/inventory/v1/snapshot``).
 
         A rejected token is renewed once and the call retried once; every other failure
-        is raised as its typed error. ``object_hook`` is passed to the JSON parser.
+        is raised as its typed error. ``object_hook`` is passed to the JSON parser;
+        ``body_reader`` instead reads the answer as it streams in (a large snapshot).
         """
         token = self._token() if with_token else None
         send = partial(
-            self._send, operation, path, data, method, api_version=api_version, hook=object_hook
+            self._send,
+            operation,
+            path,
+            data,
+            method,
+            api_version=api_version,
+            hook=object_hook,
+            reader=body_reader,
         )
         try:
             return send(token)
@@ -104,6 +117,7 @@ class OCApiClient:
         *,
         api_version: str | None,
         hook: ObjectHook | None,
+        reader: BodyReader | None = None,
     ) -> OCResponse:
         conn = self.connection
         message_id = new_message_id()
@@ -132,7 +146,9 @@ class OCApiClient:
         }
         if token is not None:
             headers["Access-Token"] = f"Bearer {token}" if conn.bearer_prefix else token
-        exchange = Exchange(operation, method, base + path, headers, body, message_id)
+        exchange = Exchange(
+            operation, method, base + path, headers, body, message_id, stream=reader is not None
+        )
 
         def interpret(response: requests.Response) -> OCResponse:
             raise_for_server_error(response, correlation_id=message_id)
@@ -148,6 +164,8 @@ class OCApiClient:
                     status=response.status_code,
                     correlation_id=message_id,
                 )
+            if reader is not None:
+                return reader(response, message_id)
             return parse_response(response.content, correlation_id=message_id, object_hook=hook)
 
         return perform(self.session, conn, exchange, self.recorder, interpret)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import msgspec
+import requests
+
 from oc_integration.client.api import OCApiClient
-from oc_integration.client.errors import OCMalformedResponse
+from oc_integration.client.envelope import OCResponse, parse_response
+from oc_integration.client.errors import OCMalformedResponse, OCTransportError
+from oc_integration.client.transport import LOG_CAPTURE_BYTES
 
 SNAPSHOT_PATH = "/3pp/inventory/v1/snapshot"
 
@@ -118,9 +124,199 @@ def _checked(data: Any) -> list[SnapshotRow]:
     return data
 
 
+# --- reading the answer as it streams in ------------------------------------------------
+# Typed structs let msgspec check and build rows in C; a row it refuses is parsed again
+# by _RowBuilder, which says what is wrong with it in staff's words.
+
+
+class _Count(msgspec.Struct):
+    inventoryStatus: str
+    actualCount: int
+
+
+class _Region(msgspec.Struct):
+    serviceRegion: str
+    inventoryList: list[_Count] | None = None
+
+
+class _Row(msgspec.Struct):
+    MFSKUID: str
+    sellerSkuId: str
+    snapshotTime: str
+    serviceRegionList: list[_Region]
+
+
+_ROWS = msgspec.json.Decoder(list[_Row])
+# Where the envelope's data array opens. A bare quote never occurs inside a JSON string,
+# so a match is a real key; the head before it is checked to be the envelope's own.
+_DATA_START = re.compile(rb'"data"\s*:\s*\[')
+# Between two rows: a closing brace, a comma and an object opening with a row's own key
+# (nested objects have other keys).
+_ROW_BREAK = re.compile(
+    rb'(\})\s*,\s*(\{)\s*"(?:MFSKUID|sellerSkuId|serviceRegionList|snapshotTime)"\s*:'
+)
+READ_CHUNK = 1024 * 1024
+# An answer whose data array is not found in this many bytes is read whole.
+_HEAD_LIMIT = 1024 * 1024
+
+
+class _SnapshotReader:
+    """Turns the answer into rows chunk by chunk: the body is never held whole, and only
+    compact rows outlive a chunk. Nothing is returned unless every byte parsed."""
+
+    def __init__(self, correlation_id: str) -> None:
+        self.correlation_id = correlation_id
+        self.rows: list[SnapshotRow] = []
+        self.buffer = b""
+        self.head: bytes | None = None  # the envelope up to ``"data":`` once found
+        self.split = True  # False: rows are kept as bytes and parsed at the end
+        self.times: dict[str, datetime] = {}
+        self.prefix = b""
+        self.size = 0
+
+    def feed(self, chunk: bytes) -> None:
+        """Take the next piece of the body."""
+        if len(self.prefix) < LOG_CAPTURE_BYTES:
+            self.prefix += chunk[: LOG_CAPTURE_BYTES - len(self.prefix)]
+        self.size += len(chunk)
+        searched = max(0, len(self.buffer) - 128)
+        self.buffer += chunk
+        if self.head is None and self.split:
+            self._find_data()
+        elif self.split:
+            self._take_rows(searched)
+
+    def _find_data(self) -> None:
+        match = _DATA_START.search(self.buffer)
+        if match is None:
+            if len(self.buffer) > _HEAD_LIMIT:
+                self.split = False
+            return
+        head = self.buffer[: match.end() - 1]
+        try:
+            envelope = json.loads(head + b"null}")
+        except ValueError:
+            envelope = None
+        if not isinstance(envelope, dict):
+            # Not the envelope's own key: read the whole answer at the end.
+            self.split = False
+            self.head = b""
+            return
+        self.head = head
+        self.buffer = self.buffer[match.end() :]
+        self._take_rows(0)
+
+    def _take_rows(self, searched: int) -> None:
+        last = None
+        for last in _ROW_BREAK.finditer(self.buffer, searched):  # noqa: B007
+            pass
+        if last is None:
+            return
+        segment, self.buffer = self.buffer[: last.end(1)], self.buffer[last.start(2) :]
+        try:
+            self.rows += self._fast(segment)
+        except msgspec.ValidationError:
+            self.rows += self._exact(b"[" + segment + b"]")
+        except msgspec.DecodeError:
+            # A break that was no break (a nested object with a row's key):
+            # keep the rest as bytes and parse it exactly at the end.
+            self.buffer = segment + b"," + self.buffer
+            self.split = False
+
+    def _fast(self, segment: bytes) -> list[SnapshotRow]:
+        decoded = _ROWS.decode(b"[" + segment + b"]")
+        rows = []
+        times = self.times
+        for raw in decoded:
+            oc_sku, seller_sku = raw.MFSKUID.strip(), raw.sellerSkuId.strip()
+            moment = times.get(raw.snapshotTime)
+            if moment is None:
+                try:
+                    moment = times[raw.snapshotTime] = parse_oc_time(raw.snapshotTime)
+                except ValueError:
+                    raise msgspec.ValidationError(raw.snapshotTime) from None
+            regions = []
+            for region in raw.serviceRegionList:
+                name = region.serviceRegion.strip()
+                if not name:
+                    raise msgspec.ValidationError("region")
+                counts = {
+                    sys.intern(c.inventoryStatus): c.actualCount for c in region.inventoryList or ()
+                }
+                regions.append(RegionStock(sys.intern(name), counts))
+            if not oc_sku or len(oc_sku) > 15 or not seller_sku:
+                raise msgspec.ValidationError(oc_sku)
+            rows.append(SnapshotRow(oc_sku, seller_sku, moment, tuple(regions)))
+        return rows
+
+    def _exact(self, text: bytes) -> list[SnapshotRow]:
+        """The old, exact parse of a piece: its first bad row is raised with its number."""
+        builder = _RowBuilder()
+        builder.rows = len(self.rows)
+        try:
+            parsed = json.loads(text, object_hook=builder)
+        except OCMalformedResponse:
+            raise
+        except ValueError:
+            raise self._not_json() from None
+        return _checked(parsed["data"] if isinstance(parsed, dict) else parsed)
+
+    def _not_json(self) -> OCMalformedResponse:
+        return OCMalformedResponse(
+            "OC's answer is not valid JSON (it may have been cut off).",
+            correlation_id=self.correlation_id,
+        )
+
+    def finish(self) -> OCResponse:
+        """The whole answer arrived: parse what is left and check the envelope."""
+        if not self.head:
+            # No data array found while streaming (an error envelope, or an unusual
+            # answer): parse it whole, exactly as before.
+            return parse_response(
+                self.buffer, correlation_id=self.correlation_id, object_hook=_RowBuilder()
+            )
+        builder = _RowBuilder()
+        builder.rows = len(self.rows)
+        try:
+            tail = json.loads(b'{"data":[' + self.buffer, object_hook=builder)
+        except OCMalformedResponse:
+            raise
+        except ValueError:
+            raise self._not_json() from None
+        self.buffer = b""
+        rows = _checked(tail.pop("data"))
+        head = json.loads(self.head + b"null}")
+        head.pop("data", None)
+        summary = {**head, **tail, "data": None}
+        checked = parse_response(json.dumps(summary), correlation_id=self.correlation_id)
+        self.rows += rows
+        return OCResponse(
+            data=self.rows, message=checked.message, message_id=checked.message_id, raw=summary
+        )
+
+
+def read_snapshot(response: requests.Response, correlation_id: str) -> OCResponse:
+    """Read a snapshot answer as it streams in (``OCApiClient.call``'s ``body_reader``)."""
+    reader = _SnapshotReader(correlation_id)
+    setattr(response, "streamed_prefix", (b"", 0))  # noqa: B010
+    try:
+        for chunk in response.iter_content(READ_CHUNK):
+            reader.feed(chunk)
+            setattr(response, "streamed_prefix", (reader.prefix, reader.size))  # noqa: B010
+    except requests.RequestException as exc:
+        raise OCTransportError(
+            f"OC's stock snapshot answer was cut off: {type(exc).__name__}",
+            correlation_id=correlation_id,
+        ) from exc
+    return reader.finish()
+
+
 def fetch_stock_snapshot(client: OCApiClient, oc_sku: str | None = None) -> list[SnapshotRow]:
-    """Every SKU's stock (``oc_sku`` None) or one SKU's, as OC reports it right now."""
+    """Every SKU's stock (``oc_sku`` None) or one SKU's, as OC reports it right now.
+
+    The answer is parsed as it arrives; rows are returned only once all of it parsed.
+    """
     response = client.call(
-        "stock snapshot", SNAPSHOT_PATH, [{"MFSKUID": oc_sku}], object_hook=_RowBuilder()
+        "stock snapshot", SNAPSHOT_PATH, [{"MFSKUID": oc_sku}], body_reader=read_snapshot
     )
     return _checked(response.data)

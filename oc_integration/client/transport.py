@@ -47,6 +47,8 @@ class Exchange:
     headers: Mapping[str, str]
     body: str
     correlation_id: str
+    # Read the answer as it arrives; the reader sets ``response.streamed_prefix``.
+    stream: bool = False
 
 
 def _outcome_of(error: BaseException | None) -> str:
@@ -85,6 +87,7 @@ def perform(
                 data=exchange.body.encode("utf-8") if exchange.body else None,
                 headers=dict(exchange.headers),
                 timeout=(connection.connect_timeout, connection.read_timeout),
+                stream=exchange.stream,
             )
         except requests.Timeout as exc:
             raise OCTimeout(
@@ -125,10 +128,12 @@ def perform(
 def _captured(response: requests.Response | None) -> str:
     if response is None:
         return ""
-    content = response.content
+    # A streamed answer is never held whole: its reader kept (first bytes, total size).
+    streamed: tuple[bytes, int] | None = getattr(response, "streamed_prefix", None)
+    content, size = streamed or (response.content, len(response.content))
     captured = content[:LOG_CAPTURE_BYTES].decode("utf-8", errors="replace")
-    if len(content) > LOG_CAPTURE_BYTES:
-        captured += f"… [{len(content) - LOG_CAPTURE_BYTES} more bytes not captured]"
+    if size > LOG_CAPTURE_BYTES:
+        captured += f"… [{size - LOG_CAPTURE_BYTES} more bytes not captured]"
     return captured
 
 

@@ -31,6 +31,9 @@ class ProductAccountOrangeConnex(models.Model):
     # The other counts of the snapshot (RCVD, RSVALOC, RSVHO, RSVAS, UNF, and any status
     # OC adds later), kept for reference: {"RCVD": 0, "RSVALOC": 5, ...}.
     other_stock = models.JSONField("other counts", default=dict, blank=True)
+    # The snapshot time of the figures as last written. A row confirmed by a later
+    # snapshot with the same figures is not rewritten: the review shows that run's
+    # snapshot time (SyncRun.snapshot_time) for it instead.
     stock_updated = models.DateTimeField("Stock Updated", null=True, blank=True)
     created_in_oc = models.BooleanField("Created in OC", default=False)
     # True once the product left OC's snapshot: the figures are its last known ones.
@@ -47,14 +50,13 @@ class ProductAccountOrangeConnex(models.Model):
                 fields=["account", "item_account"], name="oc_product_one_per_account_listing"
             )
         ]
+        # Only what the review and the sync use: the figures a sync changes carry no
+        # index, so their updates can stay on the page (HOT).
         indexes = [
             models.Index(fields=["oc_sku"], name="oc_product_oc_sku_idx"),
             models.Index(
                 fields=["account", "region", "created_in_oc"], name="oc_product_region_idx"
             ),
-            models.Index(fields=["created_in_oc"], name="oc_product_created_idx"),
-            models.Index(fields=["region", "available_stock"], name="oc_product_region_stock_idx"),
-            models.Index(fields=["stock_updated"], name="oc_product_updated_idx"),
         ]
 
     def __str__(self) -> str:
@@ -102,6 +104,9 @@ class SyncRun(models.Model):
     flipped_to_no = models.PositiveIntegerField("flipped to No", default=0)
     missing_item_accounts = models.PositiveIntegerField(default=0)
     unknown_skus = models.PositiveIntegerField("unknown SKUs", default=0)
+    # The latest snapshotTime OC reported: once the run is applied, the "Stock Updated"
+    # of every row the snapshot confirmed.
+    snapshot_time = models.DateTimeField("snapshot time", null=True, blank=True)
     messages = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     # The computed changes, kept when a run waits for confirmation or is a dry run, so a

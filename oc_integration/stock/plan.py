@@ -67,11 +67,14 @@ class Flip(NamedTuple):
 class StockPlan:
     """What a snapshot would change.
 
-    ``unchanged`` counts rows whose figures are what OC reports; those whose snapshot
-    time moved are also in ``refreshes`` (applying moves the time, nothing else).
+    ``unchanged`` counts rows whose figures are what OC reports; they are not written:
+    the run keeps ``snapshot_time`` and the review shows it as their "Stock Updated".
+    Only a row that has no time at all is in ``refreshes`` (applying gives it one).
     """
 
     skus_seen: int = 0
+    #: The latest snapshotTime of the snapshot (ISO 8601), None for an empty one.
+    snapshot_time: str | None = None
     upserts: list[Upsert] = field(default_factory=list)
     flips: list[Flip] = field(default_factory=list)
     unchanged: int = 0
@@ -117,6 +120,7 @@ class StockPlan:
     def to_json(self) -> dict[str, Any]:
         return {
             "skus_seen": self.skus_seen,
+            "snapshot_time": self.snapshot_time,
             "upserts": [list(u) for u in self.upserts],
             "flips": [list(f) for f in self.flips],
             "unchanged": self.unchanged,
@@ -132,6 +136,7 @@ class StockPlan:
     def from_json(cls, data: dict[str, Any]) -> StockPlan:
         return cls(
             skus_seen=data["skus_seen"],
+            snapshot_time=data.get("snapshot_time"),
             upserts=[Upsert(*u) for u in data["upserts"]],
             flips=[Flip(*f) for f in data["flips"]],
             unchanged=data["unchanged"],
@@ -181,7 +186,8 @@ def plan_stock_sync(
     account: AccountOrangeConnex, rows: Sequence[SnapshotRow], progress: Progress = _no_progress
 ) -> StockPlan:
     """Compare a complete snapshot with what Hemi holds; change nothing."""
-    plan = StockPlan(skus_seen=len(rows))
+    latest = max((r.snapshot_time for r in rows), default=None)
+    plan = StockPlan(skus_seen=len(rows), snapshot_time=latest.isoformat() if latest else None)
     regions = region_accounts()
     existing = {
         item_account_id: _Existing(*values)
@@ -268,9 +274,10 @@ def _compare(
         and before.other == other
     ):
         # Same figures: not an update, even when OC's snapshot time moved on (it moves
-        # with every snapshot); the time is kept current so the row does not look stale.
+        # with every snapshot). The row is not written: the run's snapshot time is what
+        # the review shows for it, so a repeat sync rewrites nothing.
         plan.unchanged += 1
-        if before.stock_updated != row.snapshot_time:
+        if before.stock_updated is None:
             plan.refreshes.append(Refresh(before.id, row.snapshot_time.isoformat()))
         return
     plan.upserts.append(

@@ -8,10 +8,11 @@ the whole snapshot is valid, a suspicious snapshot waits for a person.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from hemi_fulfilment.abandoned_runs import fail_abandoned_runs
@@ -67,6 +68,26 @@ def reap_abandoned_runs() -> int:
     )
 
 
+def confirmed_snapshot_times() -> dict[int, datetime]:
+    """OC account id -> snapshot time of its last applied stock sync (one query).
+
+    Every row that sync left Created in OC = yes and not stale was in that snapshot with
+    the figures it holds, so this is the "Stock Updated" to show for it.
+    """
+    last_applied = SyncRun.objects.filter(
+        account=OuterRef("pk"),
+        kind=SyncRun.Kind.STOCK,
+        status__in=[SyncRun.Status.SUCCEEDED, SyncRun.Status.APPLIED],
+    ).order_by(F("finished").desc(nulls_last=True), "-pk")
+    return {
+        pk: moment
+        for pk, moment in AccountOrangeConnex.objects.annotate(
+            confirmed=Subquery(last_applied.values("snapshot_time")[:1])
+        ).values_list("pk", "confirmed")
+        if moment is not None
+    }
+
+
 def _take_lock(run: SyncRun, *, from_status: str) -> bool:
     """Move ``run`` to running; False when another run of the account holds the lock."""
     try:
@@ -95,6 +116,9 @@ def _busy_message(run: SyncRun) -> str:
 
 def _record_plan(run: SyncRun, plan: StockPlan) -> None:
     run.skus_seen = plan.skus_seen
+    run.snapshot_time = (
+        datetime.fromisoformat(plan.snapshot_time).astimezone(UTC) if plan.snapshot_time else None
+    )
     run.rows_created = plan.creates
     run.rows_updated = plan.updates
     run.rows_unchanged = plan.unchanged

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Expression,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
@@ -17,6 +29,7 @@ from oc_integration.admin.pagination import EstimatedCountPaginator
 from oc_integration.admin.warnings import AccountWarningsMixin
 from oc_integration.models import ProductAccountOrangeConnex
 from oc_integration.stock.plan import FIGURES
+from oc_integration.stock.runs import confirmed_snapshot_times
 
 STALE_AFTER = timedelta(hours=24)
 OTHER_COUNT_LABELS = {
@@ -66,14 +79,34 @@ class StaleFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         stale = (
             Q(stale=True)
-            | Q(stock_updated__lt=timezone.now() - STALE_AFTER)
-            | Q(stock_updated__isnull=True)
+            | Q(shown_stock_updated__lt=timezone.now() - STALE_AFTER)
+            | Q(shown_stock_updated__isnull=True)
         )
         if self.value() == "stale":
             return queryset.filter(stale)
         if self.value() == "fresh":
             return queryset.exclude(stale)
         return queryset
+
+
+def shown_stock_updated(confirmed: dict[int, datetime]) -> Expression | F:
+    """ "Stock Updated" as staff read it: for a row the account's last applied snapshot
+    confirmed (Created in OC, not stale), that snapshot's time; otherwise the row's own.
+
+    A sync does not rewrite rows whose figures did not change, so the stored time is
+    the one of the snapshot that last changed them.
+    """
+    field: DateTimeField[datetime, datetime] = DateTimeField()
+    live = [
+        When(
+            Q(account_id=account_id, created_in_oc=True, stale=False),
+            then=Greatest(Coalesce("stock_updated", Value(moment, field)), Value(moment, field)),
+        )
+        for account_id, moment in confirmed.items()
+    ]
+    if not live:
+        return F("stock_updated")
+    return Case(*live, default=F("stock_updated"), output_field=field)
 
 
 @admin.register(ProductAccountOrangeConnex)
@@ -89,7 +122,7 @@ class ProductAccountOrangeConnexAdmin(AccountWarningsMixin, admin.ModelAdmin):
         "available_stock",
         "intransit_stock",
         "other_counts",
-        "stock_updated",
+        "last_confirmed",
         "created_in_oc",
         "stale",
     ]
@@ -97,7 +130,14 @@ class ProductAccountOrangeConnexAdmin(AccountWarningsMixin, admin.ModelAdmin):
     search_fields = ["item_account__product__sku", "oc_sku"]
     search_help_text = "Hemi SKU or OC SKU"
     list_select_related = ["item_account__product"]
-    sortable_by = ["sku", "region", "oc_sku", "available_stock", "intransit_stock", "stock_updated"]
+    sortable_by = [
+        "sku",
+        "region",
+        "oc_sku",
+        "available_stock",
+        "intransit_stock",
+        "last_confirmed",
+    ]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 100
@@ -109,13 +149,30 @@ class ProductAccountOrangeConnexAdmin(AccountWarningsMixin, admin.ModelAdmin):
         "available_stock",
         "intransit_stock",
         "other_counts",
-        "stock_updated",
+        "last_confirmed",
         "created_in_oc",
         "stale",
         "created",
         "updated",
     ]
-    exclude = ["other_stock"]
+    exclude = ["other_stock", "stock_updated"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProductAccountOrangeConnex]:
+        # The accounts' confirmed snapshot times are read once per request.
+        confirmed = getattr(request, "_oc_confirmed_snapshots", None)
+        if confirmed is None:
+            confirmed = confirmed_snapshot_times()
+            setattr(request, "_oc_confirmed_snapshots", confirmed)  # noqa: B010
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(shown_stock_updated=shown_stock_updated(confirmed))
+        )
+
+    @admin.display(description="Stock Updated", ordering="shown_stock_updated")
+    def last_confirmed(self, obj: ProductAccountOrangeConnex) -> datetime | None:
+        moment: datetime | None = getattr(obj, "shown_stock_updated", obj.stock_updated)
+        return moment
 
     @admin.display(description="SKU", ordering="item_account__product__sku")
     def sku(self, obj: ProductAccountOrangeConnex) -> str:
@@ -183,7 +240,10 @@ class ProductAccountOrangeConnexAdmin(AccountWarningsMixin, admin.ModelAdmin):
         rows = (
             self._filtered(request)
             .values_list(
-                "item_account__product__sku", "item_account__product__title", "region", *FIGURES
+                "item_account__product__sku",
+                "item_account__product__title",
+                "region",
+                *(f if f != "stock_updated" else "shown_stock_updated" for f in FIGURES),
             )
             .iterator(chunk_size=2000)
         )

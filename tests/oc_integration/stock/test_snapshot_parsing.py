@@ -109,3 +109,82 @@ def test_a_cut_off_json_body_still_has_its_secrets_redacted() -> None:
     body = json.dumps({"access_token": "abc", "refresh_token": "def", "data": ["x" * 50]})[:70]
     redacted = redact_body(body)
     assert "abc" not in redacted and "def" not in redacted and REDACTED in redacted
+
+
+def _body(rows: list[dict[str, Any]], *, indent: int | None = None) -> bytes:
+    # OC's other keys on both sides of the data array, as a streamed read meets them.
+    envelope = {"code": 0, "message": "ok", "data": rows, "success": True, "messageId": "m1"}
+    return json.dumps(envelope, indent=indent).encode()
+
+
+def _recording_client(records: list[Any]) -> OCApiClient:
+    return OCApiClient(
+        ConnectionSettings(None, "OC", API, "https://oc.test", "ck", "sk"),
+        _Tokens(),
+        recorder=records.append,
+    )
+
+
+@responses.activate
+@pytest.mark.parametrize("indent", [None, 2], ids=["compact", "pretty"])
+def test_a_snapshot_read_in_small_pieces_gives_the_same_rows_as_read_whole(
+    monkeypatch: pytest.MonkeyPatch, indent: int | None
+) -> None:
+    rows = [_row(f"S{i}", "2021-10-22T09:56:41+0800", avl=i) for i in range(300)]
+    rows[7] = {"sellerSkuId": "S7", **rows[7]}  # another key order
+    responses.post(f"{API}/3pp/inventory/v1/snapshot", body=_body(rows, indent=indent))
+    monkeypatch.setattr("oc_integration.client.stock.READ_CHUNK", 97)
+    parsed = fetch_stock_snapshot(_client())
+    assert [r.seller_sku for r in parsed] == [f"S{i}" for i in range(300)]
+    assert [r.regions[0].counts["AVL"] for r in parsed] == list(range(300))
+
+
+@responses.activate
+def test_a_bad_row_deep_in_a_streamed_snapshot_is_named_by_its_number(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = [_row(f"S{i}", "2021-10-22T09:56:41+0800") for i in range(500)]
+    rows[411] = _row("S411", "2021-10-22T09:56:41+0800", avl=True)
+    responses.post(f"{API}/3pp/inventory/v1/snapshot", body=_body(rows))
+    monkeypatch.setattr("oc_integration.client.stock.READ_CHUNK", 512)
+    with pytest.raises(OCMalformedResponse, match="row 412: an inventory count"):
+        fetch_stock_snapshot(_client())
+
+
+@responses.activate
+def test_a_streamed_snapshot_cut_off_after_many_rows_returns_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = [_row(f"S{i}", "2021-10-22T09:56:41+0800") for i in range(500)]
+    body = _body(rows)
+    responses.post(f"{API}/3pp/inventory/v1/snapshot", body=body[: len(body) - 40])
+    monkeypatch.setattr("oc_integration.client.stock.READ_CHUNK", 512)
+    with pytest.raises(OCMalformedResponse, match="not valid JSON"):
+        fetch_stock_snapshot(_client())
+
+
+@responses.activate
+def test_the_call_log_keeps_only_a_bounded_prefix_of_a_streamed_snapshot() -> None:
+    from oc_integration.client.transport import LOG_CAPTURE_BYTES
+
+    rows = [_row(f"S{i}", "2021-10-22T09:56:41+0800") for i in range(3000)]
+    body = _body(rows)
+    responses.post(f"{API}/3pp/inventory/v1/snapshot", body=body)
+    records: list[Any] = []
+    assert len(fetch_stock_snapshot(_recording_client(records))) == 3000
+    (record,) = records
+    assert record.response_body.startswith(body[:100].decode())
+    assert f"[{len(body) - LOG_CAPTURE_BYTES} more bytes not captured]" in record.response_body
+    assert len(record.response_body) < LOG_CAPTURE_BYTES + 100
+
+
+@responses.activate
+def test_an_error_envelope_is_still_raised_as_ocs_error_when_streamed() -> None:
+    from oc_integration.client import OCBusinessError
+
+    responses.post(
+        f"{API}/3pp/inventory/v1/snapshot",
+        json={"code": 1, "message": "busy", "errors": [{"code": 500001}], "success": False},
+    )
+    with pytest.raises(OCBusinessError, match="code 1: busy"):
+        fetch_stock_snapshot(_client())
