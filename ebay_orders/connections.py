@@ -7,6 +7,7 @@ from django.conf import settings
 from ebay_orders.auth.errors import ConnectionNotReady
 from ebay_orders.auth.tokens import ConsentTokens, reconnect_message
 from ebay_orders.client import TradingClient, TradingConfig
+from ebay_orders.client.fulfillment import FulfillmentClient, FulfillmentConfig, marketplace_id
 from ebay_orders.client.tokens import TokenProvider
 from ebay_orders.endpoints import endpoints_for
 from ebay_orders.models import ConnectionStatus, EbayConnection
@@ -74,6 +75,34 @@ def client_for(connection: EbayConnection) -> TradingClient:
         read_timeout=settings.EBAY_READ_TIMEOUT,
     )
     return TradingClient(
+        config=config,
+        tokens=tokens,
+        recorder=record_call,
+        account_id=account.pk,
+        account_label=str(account),
+    )
+
+
+def fulfillment_client_for(connection: EbayConnection) -> FulfillmentClient:
+    """A Sell Fulfillment API (REST) client for ``connection``, recording every call.
+
+    Raises :class:`ConnectionNotReady` when no token can be had or the account's site has
+    no eBay marketplace.
+    """
+    account = connection.ebay_account
+    try:
+        marketplace = marketplace_id(account.site_code)
+    except ValueError as exc:
+        raise ConnectionNotReady(f"{account}: {exc}.") from None
+    tokens = tokens_for(connection)
+    tokens.access_token()
+    config = FulfillmentConfig(
+        api_url=endpoints_for(connection).api_url,
+        marketplace_id=marketplace,
+        connect_timeout=settings.EBAY_CONNECT_TIMEOUT,
+        read_timeout=settings.EBAY_READ_TIMEOUT,
+    )
+    return FulfillmentClient(
         config=config,
         tokens=tokens,
         recorder=record_call,

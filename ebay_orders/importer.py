@@ -1,4 +1,8 @@
-"""The GetOrders import for one eBay account: windows, pages, the cursor, bad orders.
+"""The order import for one eBay account: windows, pages, the cursor, bad orders.
+
+The connection's order source decides who reads the pages (``order_sources``: Trading's
+GetOrders or the Sell Fulfillment API's getOrders); everything else here is shared, and
+orders and lines are keyed alike by both, so switching source never duplicates one.
 
 Windows run from the saved cursor (minus ``EBAY_IMPORT_OVERLAP_MINUTES``) to two minutes
 before now, at most 30 days each. A page is stored in bulk in one transaction (a fixed
@@ -19,16 +23,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ebay_orders.client import (
-    EbayError,
-    EbayMalformedResponse,
-    EbayTokenRejected,
-    GetOrdersPage,
-    TradingClient,
-)
-from ebay_orders.connections import ConnectionNotReady, client_for
+from ebay_orders.client import EbayError, EbayTokenRejected, GetOrdersPage
+from ebay_orders.connections import ConnectionNotReady
 from ebay_orders.models import EbayConnection, IssueKind
 from ebay_orders.order_issues import IssueNote, flag_issues, mixed_message
+from ebay_orders.order_sources import OrderReader, reader_for
 from ebay_orders.order_store import CREATED, UNCHANGED, UPDATED, Rejection, store_page
 from hemi_fulfilment.catalog.models import EbayAccount
 from hemi_fulfilment.words import sentence, sentences
@@ -42,8 +41,6 @@ MAX_WINDOW = timedelta(days=30)
 EBAY_HISTORY = timedelta(days=90)
 # Slack so that a window start computed now is still inside 90 days when eBay reads it.
 HISTORY_MARGIN = timedelta(minutes=10)
-# A window of more pages than this means a broken HasMoreOrders, not a busy seller.
-MAX_PAGES_PER_WINDOW = 1000
 # Reads of one window before giving up on it when its pages keep shifting.
 WINDOW_READS = 3
 
@@ -183,7 +180,7 @@ def _reject(
 
 
 def _import_page(page: GetOrdersPage, account: EbayAccount, result: ImportResult) -> None:
-    result.messages.extend(sentence(f"GetOrders warning: {warning}") for warning in page.warnings)
+    result.messages.extend(sentence(f"eBay warning: {warning}") for warning in page.warnings)
     notes: list[IssueNote] = []
     for problem in page.problems:
         label = problem.order_id or "(without OrderID)"
@@ -220,7 +217,7 @@ class WindowUnstable(Exception):
 
 
 def _read_window(
-    client: TradingClient,
+    reader: OrderReader,
     account: EbayAccount,
     window: tuple[datetime, datetime],
     result: ImportResult,
@@ -230,11 +227,11 @@ def _read_window(
     seen: set[str] = set()
     totals: set[int | None] = set()
     stable = True
-    for page_number in range(1, MAX_PAGES_PER_WINDOW + 1):
-        page = client.get_orders(
-            mod_time_from=window[0], mod_time_to=window[1], page_number=page_number
-        )
+    for fetched in reader.pages(window):
+        completed = reader.complete(fetched)
+        page = completed.page
         result.pages += 1
+        result.messages.extend(completed.messages)
         _import_page(page, account, result)
         if progress is not None:
             progress(len(page.orders) + len(page.problems))
@@ -244,22 +241,18 @@ def _read_window(
         stable = stable and seen.isdisjoint(ids)
         seen.update(ids)
         totals.add(page.total_entries)
-        if not page.has_more_orders:
-            return stable and len(totals) == 1
-    raise EbayMalformedResponse(
-        f"GetOrders still reported HasMoreOrders after {MAX_PAGES_PER_WINDOW} pages"
-    )
+    return stable and len(totals) <= 1
 
 
 def _import_window(
-    client: TradingClient,
+    reader: OrderReader,
     account: EbayAccount,
     window: tuple[datetime, datetime],
     result: ImportResult,
     progress: Progress | None,
 ) -> None:
     for _ in range(WINDOW_READS):
-        if _read_window(client, account, window, result, progress):
+        if _read_window(reader, account, window, result, progress):
             return
         result.messages.append(
             f"Orders changed while {window[0]:%Y-%m-%d %H:%M}-{window[1]:%Y-%m-%d %H:%M} UTC "
@@ -279,7 +272,8 @@ def import_orders(
     progress: Progress | None = None,
     now: datetime | None = None,
 ) -> ImportResult:
-    """Import the orders of eBay account ``account_id`` modified since its cursor (or ``since``).
+    """Import the orders of eBay account ``account_id`` modified since its cursor (or ``since``),
+    through the Trading API or the Sell Fulfillment API as its connection says.
 
     Never raises for eBay or data problems: they end up in the result's ``error``,
     ``messages`` and counts. ``dry_run`` reads from eBay and saves nothing.
@@ -302,9 +296,9 @@ def import_orders(
         result.error = f"Another import of {account} is running; try again when it has finished."
         return result
     try:
-        with client_for(connection) as client:
+        with reader_for(connection) as reader:
             for window in plan_windows(start, end):
-                _import_window(client, account, window, result, progress)
+                _import_window(reader, account, window, result, progress)
                 if not dry_run:
                     _advance_cursor(connection.pk, window[1])
                 result.cursor = max(window[1], result.cursor or window[1])

@@ -1,4 +1,7 @@
-"""What Hemi's ``Order`` and ``OrderItemEbay`` fields should hold for a GetOrders order.
+"""What Hemi's ``Order`` and ``OrderItemEbay`` fields should hold for an eBay order.
+
+The order may come from the Trading API or the Sell Fulfillment API: both give the same
+:class:`EbayOrder`, so the rules are one.
 
 Pure rules, no queries: the page store (``order_store``) fetches and writes in bulk and
 asks this module only what the values are and whether an order can be taken at all.
@@ -94,25 +97,31 @@ def line_values(
     parsed: EbayOrder, line: OrderLine, product: Product, order: Order
 ) -> dict[str, Any]:
     """The ``OrderItemEbay`` fields of ``line``; ``order`` already holds the order's values."""
-    return fit(
-        OrderItemEbay,
-        {
-            "product_id": product.pk,
-            "ebay_item_id": line.item_id,
-            "transaction_id": line.transaction_id,
-            "sku": line.sku,
-            "title": line.title,
-            "quantity": line.quantity,
-            "price": line.price,
-            "currency": line.currency or parsed.currency or order.currency,
-            "fulfillment_ref_id": line.fulfillment_ref_id,
-            "type": (
-                OrderItemType.FULFILLED_BY_EBAY
-                if line.fulfilled_by_ebay
-                else OrderItemType.SELLER_FULFILLED
-            ),
-        },
-    )
+    values: dict[str, Any] = {
+        "product_id": product.pk,
+        "ebay_item_id": line.item_id,
+        "transaction_id": line.transaction_id,
+        "sku": line.sku,
+        "title": line.title,
+        "quantity": line.quantity,
+        "price": line.price,
+        "currency": line.currency or parsed.currency or order.currency,
+        "type": line_type(line),
+    }
+    # The Sell Fulfillment API names no warehouse: when Trading could not tell either,
+    # the Fulfillment Ref ID Hemi has stays (a new line's stays empty).
+    if line.fulfillment_ref_id_known:
+        values["fulfillment_ref_id"] = line.fulfillment_ref_id
+    return fit(OrderItemEbay, values)
+
+
+def line_type(line: OrderLine) -> str:
+    """The line's *Type*: eBay Vault, Fulfilled by eBay or Seller fulfilled."""
+    if line.in_vault:
+        return OrderItemType.EBAY_VAULT
+    if line.fulfilled_by_ebay:
+        return OrderItemType.FULFILLED_BY_EBAY
+    return OrderItemType.SELLER_FULFILLED
 
 
 def order_number(parsed: EbayOrder) -> str:

@@ -1,26 +1,30 @@
-"""The shipping job, Hemi's ``cron_ebay_007_shipped_orders_update``: CompleteSale per order.
+"""The shipping job, Hemi's ``cron_ebay_007_shipped_orders_update``: one report per order.
 
-Orders the seller shipped (carrier and tracking number set) are reported to eBay once.
-Orders whose Marketplace Fulfillment Channel is "Fulfilled by eBay" are shipped by eBay's
-warehouse (OC): they are counted and logged, and no eBay call is ever made for them.
+Orders the seller shipped (carrier and tracking number set) are reported to eBay once:
+with CompleteSale on Trading connections, with createShippingFulfillment (every line item
+of the order) on Sell Fulfillment API connections. Orders whose Marketplace Fulfillment
+Channel is "Fulfilled by eBay" (every line Fulfilled by eBay or in eBay's Vault) are
+eBay's: they are counted and logged, and no eBay call is ever made for them.
 Orders held for review (a mixed order) wait until a person resolves the issue.
 
 "Never twice": a report is claimed (``sending``, committed) before the HTTP call, under
 ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL and a conditional UPDATE everywhere.
 A call that ends without a trustworthy answer (timeout, connection reset, HTTP 5xx,
-unreadable XML) may still have reached eBay: the report becomes ``unconfirmed``, and the
-next run asks eBay with GetOrders (by OrderID) before anything is sent again.
+unreadable answer) may still have reached eBay: the report becomes ``unconfirmed``, and
+the next run asks eBay before anything is sent again: GetOrders by OrderID on Trading,
+the order's shipping fulfillments (``GET .../shipping_fulfillment``) on REST.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from ebay_orders.client import (
@@ -28,14 +32,25 @@ from ebay_orders.client import (
     EbayError,
     EbayHttpError,
     EbayMalformedResponse,
-    EbayOrder,
     EbayTokenRejected,
     EbayTransportError,
+    FulfillmentClient,
     TradingClient,
 )
-from ebay_orders.connections import ConnectionNotReady, client_for
-from ebay_orders.models import EbayConnection, OrderIssue, ReportStatus, ShipmentReport
-from hemi_fulfilment.orders.models import Channel, FulfillmentChannel, Order, OrderStatus
+from ebay_orders.connections import ConnectionNotReady, client_for, fulfillment_client_for
+from ebay_orders.models import (
+    EbayConnection,
+    OrderIssue,
+    OrderSource,
+    ReportStatus,
+    ShipmentReport,
+)
+from hemi_fulfilment.orders.models import (
+    Channel,
+    FulfillmentChannel,
+    Order,
+    OrderStatus,
+)
 from hemi_fulfilment.words import sentence, sentences
 
 logger = logging.getLogger(__name__)
@@ -48,6 +63,96 @@ ACCOUNT_STOPPERS = (EbayTokenRejected, EbayTransportError, EbayHttpError)
 
 #: Called after each order handled.
 Progress = Callable[[int], None]
+
+
+class NothingToReport(EbayError):
+    """The order has no eBay line items to name in a shipping fulfillment."""
+
+
+@dataclass(frozen=True)
+class OnEbay:
+    """What eBay shows about an order's shipment: the tracking numbers it holds and
+    whether it counts the order as shipped."""
+
+    tracking_numbers: tuple[str, ...]
+    shipped: bool
+
+
+class Reporter(Protocol):
+    """Reports shipments through one API, and asks it what it already holds."""
+
+    #: How many orders one question covers.
+    batch_size: int
+
+    def send(self, order: Order) -> list[str]:
+        """Report ``order`` shipped; what eBay warned about besides. Raises EbayError."""
+        ...
+
+    def ask(self, order_ids: Sequence[str]) -> dict[str, OnEbay]:
+        """What eBay shows for these orders (an order it did not return is absent)."""
+        ...
+
+
+class TradingReporter:
+    """CompleteSale, and GetOrders by OrderID to check."""
+
+    batch_size = MAX_ORDER_IDS
+
+    def __init__(self, client: TradingClient) -> None:
+        self.client = client
+
+    def send(self, order: Order) -> list[str]:
+        """CompleteSale with the carrier, tracking number and shipped time."""
+        answer = self.client.complete_sale(
+            order_id=order.ebay_order_id or "",
+            carrier=order.shipping_carrier,
+            tracking_number=order.tracking_number,
+            shipped_time=order.shipped_at,
+        )
+        return [str(warning) for warning in answer.warnings]
+
+    def ask(self, order_ids: Sequence[str]) -> dict[str, OnEbay]:
+        """One GetOrders call for the batch."""
+        page = self.client.get_orders_by_id(order_ids=order_ids)
+        return {
+            o.order_id: OnEbay(o.tracking_numbers, o.shipped_time is not None) for o in page.orders
+        }
+
+
+class FulfillmentReporter:
+    """createShippingFulfillment, and the order's shipping fulfillments to check."""
+
+    batch_size = 1
+
+    def __init__(self, client: FulfillmentClient) -> None:
+        self.client = client
+
+    def send(self, order: Order) -> list[str]:
+        """One shipping fulfillment holding every line item of the order."""
+        # The REST lineItemId is what Hemi stores as the line's transaction id.
+        items = [(item.transaction_id, item.quantity) for item in order.ebay_items.all()]
+        if not items or not all(line_id for line_id, _ in items):
+            raise NothingToReport(
+                f"order {order.number} has no eBay line item ids to report: check its lines"
+            )
+        self.client.create_shipping_fulfillment(
+            order_id=order.ebay_order_id or "",
+            line_items=items,
+            carrier=order.shipping_carrier,
+            tracking_number=order.tracking_number,
+            shipped_date=order.shipped_at,
+        )
+        return []
+
+    def ask(self, order_ids: Sequence[str]) -> dict[str, OnEbay]:
+        """The shipping fulfillments of each order (one call per order)."""
+        answers = {}
+        for order_id in order_ids:
+            found = self.client.get_shipping_fulfillments(order_id)
+            answers[order_id] = OnEbay(
+                tuple(f.tracking_number for f in found if f.tracking_number), bool(found)
+            )
+        return answers
 
 
 @dataclass
@@ -176,19 +281,14 @@ def _finish(report: ShipmentReport, error: EbayError | None) -> None:
     report.save(update_fields=["status", "reported_at", "last_error", "updated"])
 
 
-def _send(client: TradingClient, order: Order, result: ShippingResult) -> bool:
+def _send(reporter: Reporter, order: Order, result: ShippingResult) -> bool:
     """Report one order; False when the account's run must stop."""
     report = _claim(order)
     if report is None:
         result.busy += 1
         return True
     try:
-        answer = client.complete_sale(
-            order_id=order.ebay_order_id or "",
-            carrier=order.shipping_carrier,
-            tracking_number=order.tracking_number,
-            shipped_time=order.shipped_at,
-        )
+        warnings = reporter.send(order)
     except EbayError as exc:
         _finish(report, exc)
         result.failed += 1
@@ -206,9 +306,7 @@ def _send(client: TradingClient, order: Order, result: ShippingResult) -> bool:
         return True
     _finish(report, None)
     result.reported += 1
-    result.messages.extend(
-        sentence(f"Order {order.number}: eBay warned: {w}") for w in answer.warnings
-    )
+    result.messages.extend(sentence(f"Order {order.number}: eBay warned: {w}") for w in warnings)
     return True
 
 
@@ -226,7 +324,7 @@ def _settle(report: ShipmentReport, **changes: object) -> bool:
 
 
 def _settle_from_ebay(
-    report: ShipmentReport, ebay_order: EbayOrder | None, result: ShippingResult
+    report: ShipmentReport, ebay_order: OnEbay | None, result: ShippingResult
 ) -> None:
     number = report.order.number
     if ebay_order is None:
@@ -249,7 +347,7 @@ def _settle_from_ebay(
                 f"Order {number}: eBay had recorded tracking {report.tracking_number} after "
                 "all: marked reported, not sent again."
             )
-    elif ebay_order.shipped_time is None and not on_ebay:
+    elif not ebay_order.shipped and not on_ebay:
         if _settle(report, status=ReportStatus.PENDING):
             result.messages.append(
                 f"Order {number}: eBay has not recorded the shipment: sent again this run."
@@ -263,13 +361,13 @@ def _settle_from_ebay(
 
 
 def _check_unconfirmed(
-    client: TradingClient, reports: list[ShipmentReport], result: ShippingResult
+    reporter: Reporter, reports: list[ShipmentReport], result: ShippingResult
 ) -> bool:
     """Ask eBay about reports whose outcome is unknown; False when the run must stop."""
-    for start in range(0, len(reports), MAX_ORDER_IDS):
-        batch = reports[start : start + MAX_ORDER_IDS]
+    for start in range(0, len(reports), reporter.batch_size):
+        batch = reports[start : start + reporter.batch_size]
         try:
-            page = client.get_orders_by_id(order_ids=[r.order.ebay_order_id or "" for r in batch])
+            found = reporter.ask([r.order.ebay_order_id or "" for r in batch])
         except EbayError as exc:
             numbers = ", ".join(r.order.number for r in batch)
             message = sentence(
@@ -282,7 +380,6 @@ def _check_unconfirmed(
                 result.errors.append(message)
                 return False
             continue
-        found = {o.order_id: o for o in page.orders}
         for report in batch:
             _settle_from_ebay(report, found.get(report.order.ebay_order_id or ""), result)
     return True
@@ -292,8 +389,11 @@ def _orders_to_send(connection: EbayConnection, result: ShippingResult) -> list[
     """The account's orders this run reports; counts and notes the ones it leaves out."""
     account = connection.ebay_account
     shipped = shipped_unreported(account.pk)
-    # Fulfilled by eBay: counted with one query, never loaded, never sent.
-    skipped = shipped.filter(marketplace_fulfillment_channel=FulfillmentChannel.EBAY).count()
+    # eBay's to ship: every line Fulfilled by eBay or in eBay's Vault makes the order's
+    # channel eBay's. Counted with one query, never loaded, never sent. (An order mixing
+    # both kinds is held for review below, as it always was: a person decides.)
+    ebay_ships = Q(marketplace_fulfillment_channel=FulfillmentChannel.EBAY)
+    skipped = shipped.filter(ebay_ships).count()
     if skipped:
         result.ebay_fulfilled += skipped
         logger.info(
@@ -301,7 +401,7 @@ def _orders_to_send(connection: EbayConnection, result: ShippingResult) -> list[
             account,
             skipped,
         )
-    orders = list(shipped.exclude(marketplace_fulfillment_channel=FulfillmentChannel.EBAY))
+    orders = list(shipped.exclude(ebay_ships).prefetch_related("ebay_items"))
     held = set(
         OrderIssue.objects.filter(order__in=orders, resolved=False).values_list(
             "order_id", flat=True
@@ -319,6 +419,12 @@ def _orders_to_send(connection: EbayConnection, result: ShippingResult) -> list[
     return to_send
 
 
+def _client(connection: EbayConnection) -> TradingClient | FulfillmentClient:
+    if connection.order_source == OrderSource.FULFILLMENT:
+        return fulfillment_client_for(connection)
+    return client_for(connection)
+
+
 def _ship_account(
     connection: EbayConnection, result: ShippingResult, progress: Progress | None
 ) -> None:
@@ -334,18 +440,23 @@ def _ship_account(
         if not to_send:
             return
     try:
-        client = client_for(connection)
+        client = _client(connection)
     except ConnectionNotReady as exc:
         result.errors.append(str(exc))
         return
     with client:
+        reporter: Reporter = (
+            FulfillmentReporter(client)
+            if isinstance(client, FulfillmentClient)
+            else TradingReporter(client)
+        )
         if unconfirmed:
             # Before anything is sent: a report eBay never got goes back to pending here.
-            if not _check_unconfirmed(client, unconfirmed, result):
+            if not _check_unconfirmed(reporter, unconfirmed, result):
                 return
             to_send = _orders_to_send(connection, result)
         for order in to_send:
-            if not _send(client, order, result):
+            if not _send(reporter, order, result):
                 return
             if progress is not None:
                 progress(1)
@@ -366,12 +477,12 @@ def _note_stale(result: ShippingResult, now: datetime) -> None:
 def ship_orders(
     *, account_id: int | None = None, dry_run: bool = False, progress: Progress | None = None
 ) -> ShippingResult:
-    """Report the seller's shipped eBay orders to eBay with CompleteSale, once each.
+    """Report the seller's shipped eBay orders to eBay once each (CompleteSale, or
+    createShippingFulfillment on Sell Fulfillment API connections).
 
     Covers every enabled eBay connection, or only ``account_id``'s. Never raises for
     eBay problems: failed reports are recorded per order and retried by the next run;
-    reports whose outcome is unknown are first checked with eBay (GetOrders), never
-    simply sent again.
+    reports whose outcome is unknown are first checked with eBay, never simply sent again.
     """
     result = ShippingResult(dry_run=dry_run)
     connections = EbayConnection.objects.select_related("ebay_account").filter(enabled=True)

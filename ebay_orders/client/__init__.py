@@ -1,4 +1,5 @@
-"""The eBay Trading API client (no Django): XML payloads, the HTTP client, typed errors."""
+"""The eBay clients (no Django): the Trading API (XML) and the Sell Fulfillment API (REST),
+the order dataclasses both produce, typed errors."""
 
 from ebay_orders.client.errors import (
     EbayApiError,
@@ -11,6 +12,13 @@ from ebay_orders.client.errors import (
     EbayTokenNotRenewed,
     EbayTokenRejected,
     EbayTransportError,
+)
+from ebay_orders.client.fulfillment import (
+    MARKETPLACE_IDS,
+    FulfillmentClient,
+    FulfillmentConfig,
+    ShippingFulfillment,
+    marketplace_id,
 )
 from ebay_orders.client.orders import (
     MAX_ORDER_IDS,
@@ -29,6 +37,7 @@ from ebay_orders.client.trading import (
 )
 
 __all__ = [
+    "MARKETPLACE_IDS",
     "MAX_ENTRIES_PER_PAGE",
     "MAX_ORDER_IDS",
     "CompleteSaleResult",
@@ -44,10 +53,14 @@ __all__ = [
     "EbayTokenRejected",
     "EbayTransportError",
     "FixedToken",
+    "FulfillmentClient",
+    "FulfillmentConfig",
     "GetOrdersPage",
     "OrderLine",
     "OrderProblem",
+    "ShippingFulfillment",
     "TradingClient",
     "TradingConfig",
+    "marketplace_id",
     "parse_get_orders",
 ]

@@ -15,13 +15,14 @@ from urllib.parse import quote, urlencode
 import requests
 
 from ebay_orders.client.errors import EbayError
+from ebay_orders.client.session import USER_AGENT
 from hemi_fulfilment.apilog.records import CallRecord, CallRecorder, Outcome, discard
 from hemi_fulfilment.apilog.redaction import REDACTED
 from hemi_fulfilment.words import sentence
 
 TOKEN_PATH = "/identity/v1/oauth2/token"
 AUTHORIZE_PATH = "/oauth2/authorize"
-USER_AGENT = "hemi-fulfilment/0.1 (+ebay_orders)"
+
 #: eBay's refresh tokens live about 18 months; used when an answer does not say.
 DEFAULT_REFRESH_TOKEN_SECONDS = 47_304_000
 

@@ -1,4 +1,8 @@
-"""GetOrders and CompleteSale: request builders and the GetOrders response parser (pure)."""
+"""GetOrders and CompleteSale: request builders and the GetOrders response parser (pure).
+
+:class:`EbayOrder` and :class:`OrderLine` are what both order sources produce (the
+Trading API here, the Sell Fulfillment API in ``fulfillment``), so one store serves both.
+"""
 
 from __future__ import annotations
 
@@ -25,7 +29,11 @@ from ebay_orders.client.xmlutil import (
 
 @dataclass(frozen=True)
 class OrderLine:
-    """One ``Transaction`` of an order."""
+    """One line of an order (a Trading ``Transaction``, a REST ``lineItem``).
+
+    ``order_line_item_id`` is Hemi's key for the line: ``ItemID-TransactionID``, which
+    both sources give (the REST ``lineItemId`` is the Trading ``TransactionID`` [I]).
+    """
 
     order_line_item_id: str
     item_id: str
@@ -36,9 +44,13 @@ class OrderLine:
     price: Decimal
     currency: str
     # Set only when eBay sent Program/Fulfillment: the line is shipped by eBay's programme.
+    # Vault lines (FulfillmentBy EBAY without a warehouse) are eBay's to ship too.
     fulfilled_by_ebay: bool = False
     fulfillment_by: str = ""
     fulfillment_ref_id: str = ""
+    in_vault: bool = False
+    # False when the source cannot tell the warehouse (REST): the stored one is kept.
+    fulfillment_ref_id_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,8 @@ class GetOrdersPage:
     orders: list[EbayOrder]
     problems: list[OrderProblem] = field(default_factory=list)
     warnings: list[EbayMessage] = field(default_factory=list)
+    # REST paging: the offset of the next page, None on the last page (Trading: unused).
+    next_offset: int | None = None
 
 
 # How many OrderIDs one GetOrders call carries (one page's worth) [I].
@@ -188,6 +202,8 @@ def parse_line(node: etree._Element) -> OrderLine:
     except ValueError as exc:
         raise OrderParseError(f"line {line_id}: {exc}") from None
     fulfillment = find(node, "Program", "Fulfillment")
+    by = text(fulfillment, "FulfillmentBy")
+    ref_id = text(fulfillment, "FulfillmentRefId")
     return OrderLine(
         order_line_item_id=line_id,
         item_id=item_id,
@@ -199,8 +215,10 @@ def parse_line(node: etree._Element) -> OrderLine:
         price=price if price is not None else Decimal("0"),
         currency=currency,
         fulfilled_by_ebay=fulfillment is not None,
-        fulfillment_by=text(fulfillment, "FulfillmentBy"),
-        fulfillment_ref_id=text(fulfillment, "FulfillmentRefId"),
+        fulfillment_by=by,
+        fulfillment_ref_id=ref_id,
+        # eBay's Vault: FulfillmentBy EBAY and, by eBay's rule, no FulfillmentRefId.
+        in_vault=by.upper() == "EBAY" and not ref_id,
     )
 
 

@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
 
 import requests
 from lxml import etree
@@ -39,6 +38,7 @@ from ebay_orders.client.orders import (
     get_orders_request,
     parse_get_orders,
 )
+from ebay_orders.client.session import EbaySessionClient
 from ebay_orders.client.tokens import TokenProvider
 from ebay_orders.client.xmlutil import messages, parse_document, text
 from hemi_fulfilment.apilog.records import CallRecord, CallRecorder, Outcome, discard
@@ -46,7 +46,6 @@ from hemi_fulfilment.apilog.redaction import REDACTED
 from hemi_fulfilment.integration_errors import NoUsableToken
 
 TOKEN_HEADER = "X-EBAY-API-IAF-TOKEN"
-USER_AGENT = "hemi-fulfilment/0.1 (+ebay_orders)"
 # eBay's ceiling for GetOrders pages [I]; the importer asks for exactly this.
 MAX_ENTRIES_PER_PAGE = 100
 
@@ -95,7 +94,7 @@ class CompleteSaleResult:
     warnings: list[EbayMessage]
 
 
-class TradingClient:
+class TradingClient(EbaySessionClient):
     """Calls the Trading API for one eBay account (one token provider, one site).
 
     ``token`` (a fixed token) is kept for callers that have nothing to renew it with.
@@ -112,28 +111,14 @@ class TradingClient:
         account_label: str = "",
         session: requests.Session | None = None,
     ) -> None:
+        super().__init__(
+            tokens=tokens if tokens is not None else FixedToken(token),
+            recorder=recorder,
+            account_id=account_id,
+            account_label=account_label,
+            session=session,
+        )
         self.config = config
-        self._tokens: TokenProvider = tokens if tokens is not None else FixedToken(token)
-        self._recorder = recorder
-        self._account_id = account_id
-        self._account_label = account_label
-        self._session = session or requests.Session()
-        self._session.headers["User-Agent"] = USER_AGENT
-
-    def __enter__(self) -> TradingClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Release the session's connections."""
-        self._session.close()
 
     def _headers(self, call_name: str, token: str) -> dict[str, str]:
         return {

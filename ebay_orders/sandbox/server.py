@@ -1,16 +1,18 @@
-"""The eBay sandbox over real HTTP: the Trading API at ``/ws/api.dll``, control at ``/_sandbox/``.
+"""The eBay sandbox over real HTTP: the Trading API at ``/ws/api.dll``, the Sell Fulfillment
+API at ``/sell/fulfillment/v1/order`` (see ``rest.py``), control at ``/_sandbox/``.
 
 Control API (JSON, for the demo and the tests):
   GET  /_sandbox/                    what is here
   POST /_sandbox/reset               regenerate orders: {"seller_fulfilled", "ebay_fulfilled",
-                                     "mixed", "unknown_sku", "malformed", "seed",
+                                     "mixed", "unknown_sku", "malformed", "vault", "seed",
                                      "demo_orders" (true: eBay UK also holds the demo's
                                      own orders DEMO-0001...; default: as before),
                                      "max_entries_per_page", "timeout_seconds", "token"}
   GET  /_sandbox/faults              pending faults
   POST /_sandbox/faults              {"kind": http_500|timeout|accept_then_timeout|
                                      malformed_xml|ack_failure|ack_warning, "count": N,
-                                     "call": "GetOrders" (optional),
+                                     "call": "GetOrders" (optional; REST: getOrders,
+                                     createShippingFulfillment, getShippingFulfillments),
                                      "after": calls to let through first (optional)}
   GET  /_sandbox/calls               the journal (?call=CompleteSale&order_id=...)
   GET  /_sandbox/orders              every order
@@ -41,13 +43,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ebay_orders.sandbox import oauth, xml
+from ebay_orders.sandbox import oauth, rest, xml
 from ebay_orders.sandbox.state import SITES, SandboxState, now_utc
 
 logger = logging.getLogger(__name__)
 
 API_PATH = "/ws/api.dll"
-RESET_KEYS = {"seller_fulfilled", "ebay_fulfilled", "mixed", "unknown_sku", "malformed", "seed"}
+RESET_KEYS = {
+    "seller_fulfilled",
+    "ebay_fulfilled",
+    "mixed",
+    "unknown_sku",
+    "malformed",
+    "vault",
+    "seed",
+}
 RESET_FLAGS = {"demo_orders"}
 SETTING_KEYS = {"max_entries_per_page", "timeout_seconds", "token"}
 _MALFORMED = (
@@ -101,7 +111,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
     # --- Trading API ---------------------------------------------------------------------
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
-        if path == API_PATH:
+        if rest.handles(path):
+            self._rest("POST")
+        elif path == API_PATH:
             self._trading()
         elif path in {oauth.AUTHORIZE_PATH, oauth.TOKEN_PATH}:
             self._oauth_post(path)
@@ -247,11 +259,36 @@ class SandboxHandler(BaseHTTPRequestHandler):
             order.tracking.append({"carrier": entry["carrier"], "number": entry["tracking_number"]})
         return xml.complete_sale_response(ack)
 
+    # --- Sell Fulfillment API (REST, see ``rest.py``) ------------------------------------
+    def _rest(self, method: str) -> None:
+        host, port = self.server.server_address[:2]
+        answer = rest.handle(
+            self.state,
+            method,
+            self.path,
+            {name.lower(): value for name, value in self.headers.items()},
+            self._body(),
+            f"http://{host!s}:{port}",
+        )
+        if answer.hang_up:
+            self._hang_up()
+            return
+        body = answer.raw if answer.raw is not None else json.dumps(answer.payload).encode()
+        self.send_response(answer.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
     # --- Control API -------------------------------------------------------------------
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        if parts.path in {"/_sandbox", "/_sandbox/"}:
+        if rest.handles(parts.path):
+            self._rest("GET")
+        elif parts.path in {"/_sandbox", "/_sandbox/"}:
             self._json(200, {"api": API_PATH, "control": __doc__})
         elif parts.path == oauth.AUTHORIZE_PATH:
             self._oauth_answer(self.state.oauth.consent_page(parts.query))

@@ -55,6 +55,8 @@ class SandboxLine:
     price: Decimal = Decimal("12.00")
     fulfilled_by_ebay: bool = False
     fulfillment_ref_id: str = ""
+    # eBay Vault: eBay's to ship (fulfilled_by_ebay), and no warehouse (no ref id).
+    vault: bool = False
 
     @property
     def line_id(self) -> str:
@@ -95,6 +97,16 @@ class SandboxOrder:
     def fulfilled_by_ebay(self) -> bool:
         return any(line.fulfilled_by_ebay for line in self.lines)
 
+    @property
+    def street_line(self) -> str:
+        """The first address line both renderings show."""
+        return self.street or f"{self.order_id[-3:]} Maresfield Road"
+
+    @property
+    def email_shown(self) -> str:
+        """The buyer's email both renderings show."""
+        return self.buyer_email or f"{self.buyer_user_id}@members.ebay.example"
+
     def summary(self) -> dict[str, Any]:
         """The order as the control API lists it."""
         data = asdict(self)
@@ -133,6 +145,7 @@ class SandboxState:
         mixed: int = 0,
         unknown_sku: int = 0,
         malformed: int = 0,
+        vault: int = 0,
         demo_orders: bool = True,
         max_entries_per_page: int = 100,
         timeout_seconds: float = 5.0,
@@ -155,6 +168,7 @@ class SandboxState:
             mixed=mixed,
             unknown_sku=unknown_sku,
             malformed=malformed,
+            vault=vault,
             demo_orders=demo_orders,
             seed=seed,
         )
@@ -173,6 +187,7 @@ class SandboxState:
         mixed: int = 0,
         unknown_sku: int = 0,
         malformed: int = 0,
+        vault: int = 0,
         demo_orders: bool | None = None,
         seed: int = 7,
     ) -> None:
@@ -196,6 +211,7 @@ class SandboxState:
                 + ["mixed"] * mixed
                 + ["unknown_sku"] * unknown_sku
                 + ["malformed"] * malformed
+                + ["vault"] * vault
             )
             moment = now_utc()
             for site_id in SITES:
@@ -242,7 +258,7 @@ class SandboxState:
         skus = rng.sample(self._skus(site_id), 2)
         if kind == "unknown_sku":
             skus = [SKUS_UNKNOWN_TO_HEMI[0]]
-        elif kind in {"seller", "ebay", "malformed"}:
+        elif kind in {"seller", "ebay", "malformed", "vault"}:
             skus = skus[: rng.choice([1, 1, 2])]
         lines = [
             {
@@ -250,6 +266,7 @@ class SandboxState:
                 "quantity": rng.choice([1, 1, 2]),
                 "price": f"{rng.randint(800, 4500) / 100:.2f}",
                 "fulfilled_by_ebay": kind == "ebay" or (kind == "mixed" and i == 0),
+                "vault": kind == "vault",
             }
             for i, sku in enumerate(skus)
         ]
@@ -272,7 +289,8 @@ class SandboxState:
         street: str = "",
     ) -> SandboxOrder:
         """Add an order. Each line: ``sku``, optional ``quantity``, ``price``,
-        ``fulfilled_by_ebay``, ``fulfillment_ref_id``, ``item_id``, ``transaction_id``."""
+        ``fulfilled_by_ebay``, ``fulfillment_ref_id``, ``vault`` (eBay Vault: eBay's to
+        ship, without a ref id), ``item_id``, ``transaction_id``."""
         with self.lock:
             self._counter += 1
             n = self._counter
@@ -295,12 +313,15 @@ class SandboxState:
                         title=_title(str(line["sku"])),
                         quantity=int(line.get("quantity", 1)),
                         price=Decimal(str(line.get("price", "12.00"))),
-                        fulfilled_by_ebay=bool(line.get("fulfilled_by_ebay", False)),
+                        fulfilled_by_ebay=bool(
+                            line.get("fulfilled_by_ebay", False) or line.get("vault", False)
+                        ),
                         fulfillment_ref_id=str(
                             line.get("fulfillment_ref_id", WAREHOUSES.get(site_id, ""))
-                            if line.get("fulfilled_by_ebay")
+                            if line.get("fulfilled_by_ebay") and not line.get("vault")
                             else ""
                         ),
+                        vault=bool(line.get("vault", False)),
                     )
                     for i, line in enumerate(lines)
                 ],

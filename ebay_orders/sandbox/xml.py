@@ -110,7 +110,7 @@ def serialize(root: etree._Element) -> bytes:
 def _line(parent: etree._Element, order: SandboxOrder, line: SandboxLine) -> None:
     node = _el(parent, "Transaction")
     buyer = _el(node, "Buyer")
-    _el(buyer, "Email", order.buyer_email or f"{order.buyer_user_id}@members.ebay.example")
+    _el(buyer, "Email", order.email_shown)
     _el(buyer, "UserFirstName", order.buyer_name.split()[0])
     _el(buyer, "UserLastName", order.buyer_name.split()[-1])
     if order.tracking:
@@ -132,7 +132,8 @@ def _line(parent: etree._Element, order: SandboxOrder, line: SandboxLine) -> Non
     if line.fulfilled_by_ebay:
         fulfillment = _el(_el(node, "Program"), "Fulfillment")
         _el(fulfillment, "FulfillmentBy", "EBAY")
-        _el(fulfillment, "FulfillmentRefId", line.fulfillment_ref_id)
+        if line.fulfillment_ref_id:  # eBay Vault lines name no warehouse
+            _el(fulfillment, "FulfillmentRefId", line.fulfillment_ref_id)
 
 
 def add_order(array: etree._Element, order: SandboxOrder) -> None:
@@ -151,7 +152,7 @@ def add_order(array: etree._Element, order: SandboxOrder) -> None:
     _el(node, "SellerUserID", f"demo-seller-{SITES.get(order.site_id, 'uk').lower()}")
     address = _el(node, "ShippingAddress")
     _el(address, "Name", order.buyer_name)
-    _el(address, "Street1", order.street or f"{order.order_id[-3:]} Maresfield Road")
+    _el(address, "Street1", order.street_line)
     _el(address, "Street2")
     _el(address, "CityName", order.city)
     _el(address, "StateOrProvince", "East Sussex")

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from hemi_fulfilment.orders.models import Order, OrderItem, OrderItemEbay
+from hemi_fulfilment.orders.models import Order, OrderItem, OrderItemEbay, OrderItemType
 
 # Fields that come from eBay's GetOrders and must not be edited by hand.
 EBAY_ORDER_FIELDS = [
@@ -39,16 +39,29 @@ EBAY_ITEM_FIELDS = (
     "transaction_id",
     "order_line_item_id",
     "type",
-    "fulfillment_ref_id",
 )
+
+#: What the order page says of an eBay-fulfilled line whose warehouse eBay did not name.
+REF_ID_UNKNOWN = "unknown: eBay did not say which warehouse ships it (the next import asks again)"
 
 
 class OrderItemEbayInline(admin.TabularInline):
     model = OrderItemEbay
     extra = 0
     can_delete = False
-    fields = EBAY_ITEM_FIELDS
-    readonly_fields = EBAY_ITEM_FIELDS
+    fields = (*EBAY_ITEM_FIELDS, "warehouse")
+    readonly_fields = fields
+
+    @admin.display(description="Fulfillment Ref ID")
+    def warehouse(self, item: OrderItemEbay) -> str:
+        """The line's Fulfillment Ref ID, or why an eBay-fulfilled line has none: eBay's
+        Sell Fulfillment API names no warehouse, and when the Trading API could not be
+        asked the line is stored without one."""
+        if item.fulfillment_ref_id:
+            return item.fulfillment_ref_id
+        if item.type == OrderItemType.FULFILLED_BY_EBAY:
+            return REF_ID_UNKNOWN
+        return "-"
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -245,3 +245,20 @@ def test_request_bodies_carry_the_window_pagination_and_tracking() -> None:
         "<ShipmentTrackingDetails><ShippingCarrierUsed>Royal Mail</ShippingCarrierUsed>"
         "<ShipmentTrackingNumber>RM123&lt;&amp;&gt;</ShipmentTrackingNumber>" in sale
     )
+
+
+VAULT = """
+<Program>
+  <Fulfillment><FulfillmentBy>EBAY</FulfillmentBy></Fulfillment>
+</Program>"""
+
+
+def test_fulfillment_by_ebay_without_a_ref_id_is_an_ebay_vault_line() -> None:
+    vault = transaction("1100-2901", "GY0005886", program=VAULT)
+    warehouse = transaction("1100-2902", "GY0005886", program=PROGRAM)
+    [parsed] = page(order("02-7", vault, warehouse)).orders
+    in_vault, by_ebay = parsed.lines
+    assert in_vault.in_vault and in_vault.fulfilled_by_ebay and in_vault.fulfillment_ref_id == ""
+    assert not by_ebay.in_vault and by_ebay.fulfillment_ref_id == "OCUK01"
+    # Both are eBay's to ship: the order is eBay's, not mixed.
+    assert parsed.fulfilment == "ebay"

@@ -175,3 +175,82 @@ def test_get_orders_by_id_shows_a_complete_sale_whose_answer_was_lost() -> None:
         )
         [call] = sandbox.state.calls("CompleteSale", first.order_id)
         assert call["fault"] == "accept_then_timeout" and call["tracking_number"] == "RM1GB"
+
+
+REST_ORDERS = "/sell/fulfillment/v1/order"
+
+
+def rest_get(
+    sandbox: RunningSandbox, path: str, token: str = DEFAULT_TOKEN, marketplace: str = "EBAY_GB"
+) -> requests.Response:
+    headers = {"Authorization": f"Bearer {token}", "X-EBAY-C-MARKETPLACE-ID": marketplace}
+    return requests.get(f"{sandbox.url}{path}", headers=headers, timeout=5)
+
+
+def rest_window(days: int = 2) -> str:
+    end = datetime.now(UTC)
+    start = end - timedelta(days=days)
+    fmt = "%Y-%m-%dT%H:%M:%S.000Z"
+    return f"filter=lastmodifieddate:[{start:{fmt}}..{end:{fmt}}]"
+
+
+def test_rest_orders_are_the_trading_orders_of_the_marketplace_in_pages() -> None:
+    with running_sandbox(demo_orders=False) as sandbox:
+        first = rest_get(sandbox, f"{REST_ORDERS}?{rest_window()}&limit=5&offset=0").json()
+        last = rest_get(sandbox, f"{REST_ORDERS}?{rest_window()}&limit=5&offset=10").json()
+        german = rest_get(sandbox, f"{REST_ORDERS}?{rest_window()}", marketplace="EBAY_DE").json()
+        uk = sorted(o.order_id for o in sandbox.state.orders.values() if o.site_id == 3)
+        one = rest_get(sandbox, f"{REST_ORDERS}/{uk[0]}").json()
+    assert first["total"] == 12 and first["limit"] == 5 and first["offset"] == 0
+    assert "next" in first and "next" not in last and len(last["orders"]) == 2
+    assert {o["orderId"][:3] for o in german["orders"]} == {"77-"}
+    assert one["orderId"] == uk[0] and one["lineItems"][0]["legacyItemId"]
+
+
+def test_rest_refuses_a_bad_token_with_ebays_401_and_a_limit_over_200() -> None:
+    with running_sandbox(demo_orders=False) as sandbox:
+        refused = rest_get(sandbox, f"{REST_ORDERS}?{rest_window()}", token="nope")
+        too_many = rest_get(sandbox, f"{REST_ORDERS}?{rest_window()}&limit=201")
+        too_old = rest_get(sandbox, f"{REST_ORDERS}?{rest_window(days=91)}")
+        no_site = rest_get(sandbox, f"{REST_ORDERS}?{rest_window()}", marketplace="")
+    assert refused.status_code == 401 and refused.json()["errors"][0]["errorId"] == 1001
+    assert too_many.status_code == 400 and too_old.status_code == 400
+    assert no_site.status_code == 400
+
+
+def test_an_expired_access_token_gets_401_on_rest() -> None:
+    with running_sandbox(demo_orders=False) as sandbox:
+        store = sandbox.state.oauth
+        app = store.register("demo-app", "demo-secret")
+        token = store._new_access_token(app)
+        fresh = rest_get(sandbox, f"{REST_ORDERS}?{rest_window()}", token=token)
+        store.clock.advance(3 * 3600)
+        expired = rest_get(sandbox, f"{REST_ORDERS}?{rest_window()}", token=token)
+    assert fresh.status_code == 200
+    assert expired.status_code == 401 and expired.json()["errors"][0]["errorId"] == 1001
+
+
+def test_a_shipping_fulfillment_is_created_listed_and_refused_for_ebays_orders() -> None:
+    with running_sandbox(demo_orders=False, seller_fulfilled=1, ebay_fulfilled=1) as sandbox:
+        uk = [o for o in sandbox.state.orders.values() if o.site_id == 3]
+        seller = next(o for o in uk if not o.fulfilled_by_ebay)
+        by_ebay = next(o for o in uk if o.fulfilled_by_ebay)
+        headers = {"Authorization": f"Bearer {DEFAULT_TOKEN}", "X-EBAY-C-MARKETPLACE-ID": "EBAY_GB"}
+
+        def post(order_id: str, line_id: str) -> requests.Response:
+            body = {
+                "lineItems": [{"lineItemId": line_id, "quantity": 1}],
+                "shippingCarrierCode": "Royal Mail",
+                "trackingNumber": "RM1GB",
+            }
+            url = f"{sandbox.url}{REST_ORDERS}/{order_id}/shipping_fulfillment"
+            return requests.post(url, json=body, headers=headers, timeout=5)
+
+        made = post(seller.order_id, seller.lines[0].transaction_id)
+        refused = post(by_ebay.order_id, by_ebay.lines[0].transaction_id)
+        listed = rest_get(sandbox, f"{REST_ORDERS}/{seller.order_id}/shipping_fulfillment").json()
+    assert made.status_code == 201 and made.headers["Location"].endswith(
+        listed["fulfillments"][0]["fulfillmentId"]
+    )
+    assert listed["fulfillments"][0]["shipmentTrackingNumber"] == "RM1GB"
+    assert refused.status_code == 400
