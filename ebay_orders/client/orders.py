@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
@@ -51,6 +52,25 @@ class OrderLine:
     in_vault: bool = False
     # False when the source cannot tell the warehouse (REST): the stored one is kept.
     fulfillment_ref_id_known: bool = True
+
+
+def order_amounts(
+    lines: Sequence[OrderLine],
+    subtotal: Decimal | None,
+    shipping: Decimal | None,
+    total: Decimal | None,
+    total_currency: str,
+) -> dict[str, Any]:
+    """An order's amounts as both order sources store them: what eBay gave, else the
+    lines' sum for the subtotal, zero for shipping and total, the lines' currency."""
+    return {
+        "subtotal": subtotal
+        if subtotal is not None
+        else sum((line.price * line.quantity for line in lines), Decimal("0")),
+        "shipping_cost": shipping if shipping is not None else Decimal("0"),
+        "total": total if total is not None else Decimal("0"),
+        "currency": total_currency or next((line.currency for line in lines if line.currency), ""),
+    }
 
 
 @dataclass(frozen=True)
@@ -253,12 +273,7 @@ def parse_order(node: etree._Element) -> EbayOrder:
         buyer_user_id=text(node, "BuyerUserID"),
         # eBay masks the address ("Invalid Request") outside a short window after the sale.
         buyer_email=email if "@" in email else "",
-        subtotal=subtotal
-        if subtotal is not None
-        else sum((line.price * line.quantity for line in lines), Decimal("0")),
-        shipping_cost=shipping if shipping is not None else Decimal("0"),
-        total=total if total is not None else Decimal("0"),
-        currency=total_currency or next((line.currency for line in lines if line.currency), ""),
+        **order_amounts(lines, subtotal, shipping, total, total_currency),
         ship_name=text(address, "Name"),
         ship_company=text(address, "CompanyName"),
         ship_address1=text(address, "Street1"),

@@ -23,39 +23,9 @@ from ebay_orders.client.orders import (
     OrderLine,
     OrderParseError,
     OrderProblem,
+    order_amounts,
 )
 from ebay_orders.client.xmlutil import parse_ebay_time
-
-ORDER_PATH = "/sell/fulfillment/v1/order"
-MARKETPLACE_HEADER = "X-EBAY-C-MARKETPLACE-ID"
-# getOrders' ceiling for ``limit``.
-MAX_LIMIT = 200
-
-#: eBay's marketplace id for each site code Hemi uses (``EbayAccount.site_code``).
-MARKETPLACE_IDS: dict[str, str] = {
-    "US": "EBAY_US",
-    "CA": "EBAY_CA",
-    "CAFR": "EBAY_CA",
-    "UK": "EBAY_GB",
-    "AU": "EBAY_AU",
-    "AT": "EBAY_AT",
-    "BEFR": "EBAY_BE",
-    "BENL": "EBAY_BE",
-    "FR": "EBAY_FR",
-    "DE": "EBAY_DE",
-    "MOTORS": "EBAY_MOTORS",
-    "IT": "EBAY_IT",
-    "NL": "EBAY_NL",
-    "ES": "EBAY_ES",
-    "CH": "EBAY_CH",
-    "HK": "EBAY_HK",
-    "IN": "EBAY_IN",
-    "IE": "EBAY_IE",
-    "MY": "EBAY_MY",
-    "PH": "EBAY_PH",
-    "PL": "EBAY_PL",
-    "SG": "EBAY_SG",
-}
 
 
 @dataclass(frozen=True)
@@ -221,12 +191,7 @@ def parse_order(data: Any) -> EbayOrder:
         paid_time=paid,
         buyer_user_id=_text(data, "buyer", "username"),
         buyer_email=email if "@" in email else "",
-        subtotal=subtotal
-        if subtotal is not None
-        else sum((line.price * line.quantity for line in lines), Decimal("0")),
-        shipping_cost=shipping if shipping is not None else Decimal("0"),
-        total=total if total is not None else Decimal("0"),
-        currency=total_currency or next((line.currency for line in lines if line.currency), ""),
+        **order_amounts(lines, subtotal, shipping, total, total_currency),
         ship_name=_text(ship_to, "fullName"),
         ship_company=_text(ship_to, "companyName"),
         ship_address1=_text(address, "addressLine1"),
