@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from ebay_orders.auth.consent import missing_settings, start_consent
 from ebay_orders.models import ConnectionStatus, EbayConnection
 from ebay_orders.views import CONNECT_PERMISSION, connection_admin_url
+from hemi_fulfilment.admin_forms import WarningsAdminMixin
 from hemi_fulfilment.oauth_state import AuthorizationRejected
 
 PASTED_TOKEN_NOTE = (
@@ -89,28 +90,12 @@ def show_connection_warnings(request: HttpRequest, *, except_connection: int | N
             messages.warning(request, warning)
 
 
-class ConnectionWarningsMixin:
+class ConnectionWarningsMixin(WarningsAdminMixin):
     """Shows :func:`connection_warnings` on an eBay admin's list and change pages."""
 
-    #: True on the connection admin, whose change page shows the connection's own state.
-    warns_about_itself = False
-
-    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
-        show_connection_warnings(request)
-        return super().changelist_view(request, extra_context)  # type: ignore[misc]
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: Any = None,
-    ) -> Any:
-        own = None
-        if self.warns_about_itself and object_id and object_id.isdigit():
-            own = int(object_id)
-        show_connection_warnings(request, except_connection=own)
-        return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+    def show_warnings(self, request: HttpRequest, *, on_list: bool, except_id: int | None) -> None:
+        """The eBay connection warnings."""
+        show_connection_warnings(request, except_connection=except_id)
 
 
 class ConnectAdminMixin:

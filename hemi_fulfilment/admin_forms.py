@@ -51,3 +51,37 @@ class SecretFieldsAdminMixin:
         return super().changeform_view(  # type: ignore[misc]
             request, object_id, form_url, extra_context
         )
+
+
+class WarningsAdminMixin:
+    """For a ModelAdmin whose list and change pages show an integration's warnings.
+
+    Subclasses say which warnings in :meth:`show_warnings`; a change page of the record a
+    warning is about leaves that one out when ``warns_about_itself`` (the page says it).
+    """
+
+    #: True on the admin of the records the warnings are about.
+    warns_about_itself = False
+
+    def show_warnings(self, request: HttpRequest, *, on_list: bool, except_id: int | None) -> None:
+        """Add the warnings to the page's messages."""
+        raise NotImplementedError
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        """The list, with the warnings."""
+        self.show_warnings(request, on_list=True, except_id=None)
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: Any = None,
+    ) -> Any:
+        """The add and change pages, with the warnings."""
+        own = None
+        if self.warns_about_itself and object_id and object_id.isdigit():
+            own = int(object_id)
+        self.show_warnings(request, on_list=False, except_id=own)
+        return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]

@@ -26,9 +26,7 @@ from ebay_orders.client.errors import (
     EbayError,
     EbayHttpError,
     EbayMalformedResponse,
-    EbayTimeoutError,
     EbayTokenNotRenewed,
-    EbayTransportError,
     is_token_rejection,
 )
 from ebay_orders.client.orders import (
@@ -287,22 +285,15 @@ class FulfillmentClient(EbaySessionClient):
         expect: int,
         record: CallRecord,
     ) -> _Answer:
-        try:
-            response = self._session.request(
-                method,
-                url,
-                data=data,
-                headers=headers,
-                timeout=(self.config.connect_timeout, self.config.read_timeout),
-            )
-        except requests.Timeout as exc:
-            record.outcome = Outcome.TRANSPORT_ERROR
-            raise EbayTimeoutError(f"{operation}: eBay did not answer in time ({exc})") from exc
-        except requests.RequestException as exc:
-            record.outcome = Outcome.TRANSPORT_ERROR
-            raise EbayTransportError(f"{operation}: could not reach eBay ({exc})") from exc
-        record.http_status = response.status_code
-        record.response_body = response.content.decode("utf-8", "replace")
+        response = self._exchange(
+            operation,
+            method,
+            url,
+            record,
+            timeout=(self.config.connect_timeout, self.config.read_timeout),
+            data=data,
+            headers=headers,
+        )
         status = response.status_code
         if status == 401:
             record.outcome = Outcome.TOKEN_REJECTED

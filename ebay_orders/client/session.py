@@ -8,8 +8,9 @@ from typing import Self
 
 import requests
 
+from ebay_orders.client.errors import EbayTimeoutError, EbayTransportError
 from ebay_orders.client.tokens import TokenProvider
-from hemi_fulfilment.apilog.records import CallRecorder, discard
+from hemi_fulfilment.apilog.records import CallRecord, CallRecorder, Outcome, discard
 
 USER_AGENT = "hemi-fulfilment/0.1 (+ebay_orders)"
 
@@ -47,3 +48,33 @@ class EbaySessionClient:
     def close(self) -> None:
         """Release the session's connections."""
         self._session.close()
+
+    def _exchange(
+        self,
+        operation: str,
+        method: str,
+        url: str,
+        record: CallRecord,
+        *,
+        timeout: tuple[float, float],
+        data: str | bytes | None,
+        headers: dict[str, str],
+    ) -> requests.Response:
+        """Send one request; record the answer's status and body in ``record``.
+
+        A timeout or an unreachable eBay becomes :class:`EbayTimeoutError` or
+        :class:`EbayTransportError`, recorded as a transport error.
+        """
+        try:
+            response = self._session.request(
+                method, url, data=data, headers=headers, timeout=timeout
+            )
+        except requests.Timeout as exc:
+            record.outcome = Outcome.TRANSPORT_ERROR
+            raise EbayTimeoutError(f"{operation}: eBay did not answer in time ({exc})") from exc
+        except requests.RequestException as exc:
+            record.outcome = Outcome.TRANSPORT_ERROR
+            raise EbayTransportError(f"{operation}: could not reach eBay ({exc})") from exc
+        record.http_status = response.status_code
+        record.response_body = response.content.decode("utf-8", "replace")
+        return response

@@ -25,10 +25,8 @@ from ebay_orders.client.errors import (
     EbayMalformedResponse,
     EbayMessage,
     EbayPartialFailure,
-    EbayTimeoutError,
     EbayTokenNotRenewed,
     EbayTokenRejected,
-    EbayTransportError,
     is_token_rejection,
 )
 from ebay_orders.client.orders import (
@@ -179,21 +177,15 @@ class TradingClient(EbaySessionClient):
     def _send(
         self, call_name: str, body: bytes, headers: dict[str, str], record: CallRecord
     ) -> TradingResponse:
-        try:
-            response = self._session.post(
-                self.config.api_url,
-                data=body,
-                headers=headers,
-                timeout=(self.config.connect_timeout, self.config.read_timeout),
-            )
-        except requests.Timeout as exc:
-            record.outcome = Outcome.TRANSPORT_ERROR
-            raise EbayTimeoutError(f"{call_name}: eBay did not answer in time ({exc})") from exc
-        except requests.RequestException as exc:
-            record.outcome = Outcome.TRANSPORT_ERROR
-            raise EbayTransportError(f"{call_name}: could not reach eBay ({exc})") from exc
-        record.http_status = response.status_code
-        record.response_body = response.content.decode("utf-8", "replace")
+        response = self._exchange(
+            call_name,
+            "POST",
+            self.config.api_url,
+            record,
+            timeout=(self.config.connect_timeout, self.config.read_timeout),
+            data=body,
+            headers=headers,
+        )
         if response.status_code == 401:
             record.outcome = Outcome.TOKEN_REJECTED
             raise EbayHttpError(401, f"{call_name}: eBay refused the token (HTTP 401)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,6 +10,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from hemi_fulfilment.admin_forms import WarningsAdminMixin
 from oc_integration.models import AccountOrangeConnex, AuthorizationStatus
 
 
@@ -73,26 +73,13 @@ def show_account_warnings(
             messages.warning(request, warning)
 
 
-class AccountWarningsMixin:
+class AccountWarningsMixin(WarningsAdminMixin):
     """Shows :func:`account_warnings` on the changelist and change pages."""
 
-    #: True on the account admin, whose change page shows the account's own state.
-    warns_about_itself = False
-
-    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
-        # The accounts' own list says "re-authorization required" in the account's row.
-        show_account_warnings(request, reauthorization=not self.warns_about_itself)
-        return super().changelist_view(request, extra_context)  # type: ignore[misc]
-
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: Any = None,
-    ) -> Any:
-        own = None
-        if self.warns_about_itself and object_id and object_id.isdigit():
-            own = int(object_id)
-        show_account_warnings(request, except_account=own)
-        return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+    def show_warnings(self, request: HttpRequest, *, on_list: bool, except_id: int | None) -> None:
+        """The OC account warnings; the accounts' own list says "re-authorization
+        required" in the account's row, so it leaves that one out."""
+        if on_list:
+            show_account_warnings(request, reauthorization=not self.warns_about_itself)
+        else:
+            show_account_warnings(request, except_account=except_id)

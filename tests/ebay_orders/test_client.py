@@ -87,11 +87,11 @@ def test_headers_identify_the_call_site_level_and_token(client: TradingClient) -
 def test_both_timeouts_are_passed_to_requests(client: TradingClient) -> None:
     seen = {}
 
-    def fake_post(url: str, **kwargs: object) -> requests.Response:
+    def fake_request(method: str, url: str, **kwargs: object) -> requests.Response:
         seen.update(kwargs)
         raise requests.ConnectionError("refused")
 
-    client._session.post = fake_post  # type: ignore[method-assign,assignment]
+    client._session.request = fake_request  # type: ignore[method-assign,assignment]
     with pytest.raises(EbayTransportError):
         get_orders(client)
     assert seen["timeout"] == (3, 7)
