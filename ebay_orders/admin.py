@@ -211,6 +211,7 @@ class EbayConnectionAdmin(
         ("Pasted token (quick start)", {"fields": ["new_user_token", "token_stored"]}),
         ("Trading API", {"fields": ["api_url"]}),
         ("Runs", {"fields": ["import_cursor", "last_import", "last_shipping"]}),
+        ("Alerts", {"fields": ["alert_recipients"]}),
         ("Record", {"fields": ["created", "updated"]}),
     ]
 

@@ -9,3 +9,6 @@ class EbayOrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from ebay_orders import schedules  # noqa: F401  (declares the import and shipping jobs)
+        from ebay_orders.operations import register as register_operations
+
+        register_operations()  # the health page's eBay lines, the eBay alerts and metrics

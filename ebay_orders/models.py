@@ -91,6 +91,11 @@ class EbayConnection(models.Model):
     # Set when the "refresh token expires soon" email went out; cleared on reconnecting.
     expiry_warning_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_error = models.TextField(blank=True, editable=False)
+    alert_recipients = models.TextField(
+        blank=True,
+        help_text="Who is emailed, besides ADMINS, when an alert about this connection opens "
+        "and when it clears: addresses separated by commas or new lines.",
+    )
     api_url = models.URLField(
         "Trading API URL",
         max_length=255,

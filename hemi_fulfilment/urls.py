@@ -10,6 +10,8 @@ admin.site.index_title = "Orange Connex and eBay fulfilment"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # The health page and the monitoring endpoints (before the admin's own routes).
+    path("", include("hemi_fulfilment.operations.urls")),
     path("admin/", admin.site.urls),
     path("oc/", include("oc_integration.urls")),
     path("ebay/", include("ebay_orders.urls")),
