@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from tests.oc_integration.conftest import oc_sandbox  # noqa: F401  (a shared fixture)
+from hemi_fulfilment.demo.data import DEMO_OC_ACCOUNT
+from oc_integration.models import AccountOrangeConnex
+from tests.oc_integration.conftest import (
+    Sandbox,
+    oc_sandbox,  # noqa: F401  (a shared fixture)
+)
 
 # Playwright's sync API runs an event loop in this thread; Django must still allow the ORM.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -121,3 +126,27 @@ def screenshots_dir() -> Path | None:
 def screenshot(tmp_path: Path) -> Screenshots:
     """``screenshot(page, name)``: see :class:`Screenshots`."""
     return Screenshots(tmp_path, screenshots_dir())
+
+
+@pytest.fixture
+def demo_oc(
+    demo_data: None,
+    oc_sandbox: Sandbox,  # noqa: F811 - the fixture imported above
+    live_server: Any,
+    settings: Any,
+) -> AccountOrangeConnex:
+    """The seeded demo OC account, pointed at this test's sandbox and web server."""
+    settings.PUBLIC_BASE_URL = live_server.url
+    account = AccountOrangeConnex.objects.get(name=DEMO_OC_ACCOUNT.name)
+    account.api_base_url = f"{oc_sandbox.url}/openapi"
+    account.oauth_base_url = oc_sandbox.url
+    account.redirect_uri = f"{live_server.url}/oc/oauth/callback/"
+    account.save()
+    return account
+
+
+def authorize(page: Any, live_server: Any, account: AccountOrangeConnex) -> None:
+    """Open the account and click *Authorize with Orange Connex*, up to OC's consent page."""
+    page.goto(f"{live_server.url}/admin/oc_integration/accountorangeconnex/{account.pk}/change/")
+    page.click("#authorize-with-oc")
+    page.wait_for_selector("#approve")

@@ -7,38 +7,17 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from hemi_fulfilment.demo.data import DEMO_OC_ACCOUNT
 from oc_integration.models import (
     AccountOrangeConnex,
     AuthorizationStatus,
     OutboundOrder,
     OutboundStatus,
 )
-from tests.e2e.conftest import Screenshots, log_in
+from tests.e2e.conftest import Screenshots, authorize, log_in
 from tests.oc_integration.conftest import Sandbox
 from tests.oc_integration.outbound_helpers import stock_everything
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo_oc(
-    demo_data: None, oc_sandbox: Sandbox, live_server: Any, settings: Any
-) -> AccountOrangeConnex:
-    """The seeded demo OC account, pointed at this test's sandbox and web server."""
-    settings.PUBLIC_BASE_URL = live_server.url
-    account = AccountOrangeConnex.objects.get(name=DEMO_OC_ACCOUNT.name)
-    account.api_base_url = f"{oc_sandbox.url}/openapi"
-    account.oauth_base_url = oc_sandbox.url
-    account.redirect_uri = f"{live_server.url}/oc/oauth/callback/"
-    account.save()
-    return account
-
-
-def _authorize(page: Any, live_server: Any, account: AccountOrangeConnex) -> None:
-    page.goto(f"{live_server.url}/admin/oc_integration/accountorangeconnex/{account.pk}/change/")
-    page.click("#authorize-with-oc")
-    page.wait_for_selector("#approve")
 
 
 def test_an_account_manager_authorizes_an_oc_account(
@@ -49,7 +28,7 @@ def test_an_account_manager_authorizes_an_oc_account(
     screenshot: Screenshots,
 ) -> None:
     log_in(page, live_server.url, manager)
-    _authorize(page, live_server, demo_oc)
+    authorize(page, live_server, demo_oc)
     assert demo_oc.client_key in page.content()
     screenshot(page, "oc-sandbox-consent")
     page.click("#approve")
@@ -72,7 +51,7 @@ def test_staff_sync_stock_and_review_it_by_region(
     screenshot: Screenshots,
 ) -> None:
     log_in(page, live_server.url, manager)
-    _authorize(page, live_server, demo_oc)
+    authorize(page, live_server, demo_oc)
     page.click("#approve")
     page.wait_for_selector(".messagelist .success")
 
@@ -110,7 +89,7 @@ def test_staff_push_an_order_and_see_it_shipped_with_tracking(
     screenshot: Screenshots,
 ) -> None:
     log_in(page, live_server.url, manager)
-    _authorize(page, live_server, demo_oc)
+    authorize(page, live_server, demo_oc)
     page.click("#approve")
     page.wait_for_selector(".messagelist .success")
     stock_everything(oc_sandbox, demo_oc)

@@ -1,0 +1,1 @@
+"""Admin of OC's SKU catalogue and what it adds to Hemi's products and the OC accounts."""
