@@ -54,11 +54,14 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
-## bench-stock: stock-sync benchmark, 100,000 SKUs over HTTP on a dedicated PostgreSQL database
-## (figures only, no pass/fail; BENCH_ARGS="--skus 20000" for a quicker run)
+## bench-stock: stock-sync benchmark, 100,000 SKUs over HTTP on a dedicated PostgreSQL database:
+## the project's sync against a reference implementation on the same snapshot, repeat syncs, the
+## stock review at 200,000 rows (figures only, no pass/fail; BENCH_ARGS="--skus 20000
+## --review-rows 0" for a quicker run, "--skus 1000000 --naive-skus 0" for the million)
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hemi_bench
+BENCH_VAR_DIR ?= $(CURDIR)/var/bench
 bench-stock: $(STAMP)
-	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) CACHE_URL=locmemcache:// VAR_DIR=$(CURDIR)/var/bench \
+	DEBUG=true DATABASE_URL=$(BENCH_DATABASE_URL) CACHE_URL=locmemcache:// VAR_DIR=$(BENCH_VAR_DIR) \
 		$(PY) -m tests.benchmarks.stock_sync $(BENCH_ARGS)
 
 ## lock: re-resolve the pinned versions in constraints.txt after changing pyproject.toml
