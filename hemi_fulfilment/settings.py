@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "hemi_fulfilment.orders",
     "oc_integration",
     "ebay_orders",
+    "hemi_fulfilment.operations",
     "hemi_fulfilment",
 ]
 
@@ -268,6 +269,11 @@ OC_TOKEN_RETRY_BACKOFF_SECONDS = env.number("OC_TOKEN_RETRY_BACKOFF_SECONDS", de
 OC_STOCK_FLIP_CONFIRM_SHARE = env.number("OC_STOCK_FLIP_CONFIRM_SHARE", default=0.2)
 # A reviewed (dry-run or waiting) plan older than this is not applied any more.
 OC_STOCK_PLAN_MAX_AGE_HOURS = env.integer("OC_STOCK_PLAN_MAX_AGE_HOURS", default=6, minimum=1)
+# Accounts on "automatic" read StockSnapshot v2 (paged) once their OC SKU catalogue, or
+# their last snapshot, holds at least this many SKUs; v1 below.
+OC_STOCK_V2_FROM_SKUS = env.integer("OC_STOCK_V2_FROM_SKUS", default=20_000, minimum=1)
+# Stock history lines (what each applied snapshot changed) are kept this many days.
+OC_STOCK_HISTORY_DAYS = env.integer("OC_STOCK_HISTORY_DAYS", default=400, minimum=1)
 # A sync run still "running" after this long is marked failed (its worker died).
 OC_SYNC_RUN_TIMEOUT_MINUTES = env.integer("OC_SYNC_RUN_TIMEOUT_MINUTES", default=60, minimum=5)
 # OC service region -> the site code of the eBay account whose item accounts it fills.
@@ -336,3 +342,41 @@ EBAY_TOKEN_RETRY_BACKOFF_SECONDS = env.number("EBAY_TOKEN_RETRY_BACKOFF_SECONDS"
 EBAY_REFRESH_TOKEN_WARNING_DAYS = env.integer(
     "EBAY_REFRESH_TOKEN_WARNING_DAYS", default=30, minimum=1
 )
+
+# --- Orange Connex: the SKU catalogue ---------------------------------------------------
+# A first (or --full) SKU sync asks OC for every SKU modified since this date (YYYY-MM-DD),
+# in windows of this many days (OC states no window limit); later syncs start this many
+# days before the previous complete sync began.
+OC_SKU_SYNC_EARLIEST_DATE = env.text("OC_SKU_SYNC_EARLIEST_DATE", default="2016-01-01")
+OC_SKU_QUERY_WINDOW_DAYS = env.integer("OC_SKU_QUERY_WINDOW_DAYS", default=30, minimum=1)
+OC_SKU_SYNC_OVERLAP_DAYS = env.integer("OC_SKU_SYNC_OVERLAP_DAYS", default=2, minimum=1)
+# A registration still waiting for OC's answer is left alone this long (another request may
+# be sending it); after that it is checked with SKU Query before anything is sent again.
+OC_SKU_REGISTRATION_WAIT_MINUTES = env.integer(
+    "OC_SKU_REGISTRATION_WAIT_MINUTES", default=5, minimum=0
+)
+
+# --- Operations: health page, monitoring endpoints, alerts -------------------------------
+# An alert goes out when a job fails this many times in a row.
+ALERT_JOB_FAILURES = env.integer("ALERT_JOB_FAILURES", default=3, minimum=1)
+# The worker (its heartbeat job runs every minute) or beat (it sends a job at least every
+# minute) counts as stopped when silent this long.
+ALERT_HEARTBEAT_STALE_MINUTES = env.integer("ALERT_HEARTBEAT_STALE_MINUTES", default=5, minimum=2)
+# Optional: every alert and recovery is also POSTed as JSON here (chat tools' incoming
+# webhooks read its "text"); a failure is logged and never stops the evaluation.
+ALERT_WEBHOOK_URL: str = (
+    env.url("ALERT_WEBHOOK_URL", default="", schemes=("http", "https"))
+    if env.text("ALERT_WEBHOOK_URL", default="").strip()
+    else ""
+)
+ALERT_WEBHOOK_TIMEOUT_SECONDS = env.number("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# An outbound order still Sending or Unknown after this many minutes is stuck.
+OC_STUCK_ORDER_MINUTES = env.integer("OC_STUCK_ORDER_MINUTES", default=60, minimum=5)
+# /metrics: when set, scrapes must send "Authorization: Bearer <METRICS_TOKEN>"; when
+# empty it is open (then keep it reachable only from the monitoring network).
+METRICS_TOKEN: str = env.text("METRICS_TOKEN", default="")
+# /readyz (and the health page's broker probe) give the database and the broker this
+# many seconds to answer.
+READINESS_TIMEOUT_SECONDS = env.number("READINESS_TIMEOUT_SECONDS", default=2.0)
+# Probes reach the processes over plain HTTP, from inside, where an HTTPS redirect fails.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -30,6 +30,14 @@ recurring_job(
 )
 recurring_job(
     RecurringJob(
+        name="OC: purge old stock history",
+        task="oc.purge_stock_history",
+        description="Daily: deletes stock history lines older than OC_STOCK_HISTORY_DAYS.",
+        crontab="15 3 * * *",
+    )
+)
+recurring_job(
+    RecurringJob(
         name="OC: push queued outbound orders",
         task="oc.push_outbound_all_accounts",
         description="Every 5 minutes: sends queued outbound orders, at most 50 per OC call.",
@@ -51,5 +59,31 @@ recurring_job(
         task="oc.refresh_shipping_services",
         description="Daily: GetServiceList, the shipping services offered per region.",
         crontab="30 4 * * *",
+    )
+)
+recurring_job(
+    RecurringJob(
+        name="OC: SKU catalogue",
+        task="oc.sync_skus_all_accounts",
+        description="Daily: SKU Query v3 for every authorized OC account (status, names, "
+        "sizes; linked to Hemi's products by seller SKU).",
+        crontab="15 5 * * *",
+    )
+)
+recurring_job(
+    RecurringJob(
+        name="OC: stock movements",
+        task="oc.sync_movements_all_accounts",
+        description="Every 3 hours: GetStockMovement for every authorized OC account, in "
+        "windows of under 7 days from where the last complete window ended.",
+        every_minutes=180,
+    )
+)
+recurring_job(
+    RecurringJob(
+        name="OC: stock age",
+        task="oc.sync_stock_age_all_accounts",
+        description="Daily: GetStockAge for every authorized OC account (the aged stock report).",
+        crontab="45 5 * * *",
     )
 )

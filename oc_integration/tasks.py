@@ -56,6 +56,14 @@ def sync_stock_all_accounts() -> list[int]:
     return run_ids
 
 
+@shared_task(name="oc.purge_stock_history", acks_late=True)
+def purge_stock_history() -> int:
+    """Delete stock history lines older than OC_STOCK_HISTORY_DAYS."""
+    from oc_integration.stock.history import purge_history
+
+    return purge_history()
+
+
 @shared_task(name="oc.push_outbound", acks_late=True)
 def push_outbound(account_id: int) -> dict[str, int]:
     """Send the account's queued outbound orders (claims are row-locked: safe to repeat)."""
@@ -120,3 +128,79 @@ def refresh_shipping_services() -> int:
     from oc_integration.outbound.shipping_services import refresh_shipping_services as refresh
 
     return refresh()
+
+
+@shared_task(name="oc.sync_skus", acks_late=True)
+def sync_skus(run_id: int) -> str:
+    """Execute one queued SKU sync run (a redelivered task finds it done and returns)."""
+    from oc_integration.catalog.sync import run_sku_sync
+
+    return run_sku_sync(run_id).status
+
+
+@shared_task(name="oc.sync_skus_all_accounts", acks_late=True)
+def sync_skus_all_accounts() -> list[int]:
+    """The beat job: queue one SKU sync per authorized account."""
+    from django.db import transaction
+
+    from oc_integration.auth.accounts import authorized_accounts
+    from oc_integration.catalog.sync import queue_sku_sync
+    from oc_integration.models import SyncRun
+
+    run_ids = []
+    for account in authorized_accounts():
+        run = queue_sku_sync(account, trigger=SyncRun.Trigger.BEAT)
+        transaction.on_commit(partial(sync_skus.delay, run.pk))
+        run_ids.append(run.pk)
+    return run_ids
+
+
+@shared_task(name="oc.sync_movements", acks_late=True)
+def sync_movements(run_id: int) -> str:
+    """Execute one queued stock movement import (a redelivered task finds it done)."""
+    from oc_integration.stock.movements import run_movement_sync
+
+    return run_movement_sync(run_id).status
+
+
+@shared_task(name="oc.sync_movements_all_accounts", acks_late=True)
+def sync_movements_all_accounts() -> list[int]:
+    """The beat job: queue one stock movement import per authorized account; each goes
+    on from where the account's last complete window ended."""
+    from django.db import transaction
+
+    from oc_integration.auth.accounts import authorized_accounts
+    from oc_integration.models import SyncRun
+    from oc_integration.stock.movements import queue_movement_sync
+
+    run_ids = []
+    for account in authorized_accounts():
+        run = queue_movement_sync(account, trigger=SyncRun.Trigger.BEAT)
+        transaction.on_commit(partial(sync_movements.delay, run.pk))
+        run_ids.append(run.pk)
+    return run_ids
+
+
+@shared_task(name="oc.sync_stock_age", acks_late=True)
+def sync_stock_age(run_id: int) -> str:
+    """Execute one queued stock age import (a redelivered task finds it done)."""
+    from oc_integration.stock.age import run_stock_age_sync
+
+    return run_stock_age_sync(run_id).status
+
+
+@shared_task(name="oc.sync_stock_age_all_accounts", acks_late=True)
+def sync_stock_age_all_accounts() -> list[int]:
+    """The beat job: queue one stock age import per authorized account."""
+    from django.db import transaction
+
+    from oc_integration.auth.accounts import authorized_accounts
+    from oc_integration.models import SyncRun
+    from oc_integration.stock.age import queue_stock_age_sync
+
+    run_ids = []
+    for account in authorized_accounts():
+        run = queue_stock_age_sync(account, trigger=SyncRun.Trigger.BEAT)
+        transaction.on_commit(partial(sync_stock_age.delay, run.pk))
+        run_ids.append(run.pk)
+    return run_ids

@@ -30,7 +30,7 @@ from django_celery_beat.models import PeriodicTask
 
 from ebay_orders.models import EbayConnection, IssueKind, OrderIssue, ReportStatus, ShipmentReport
 from ebay_orders.sandbox import RunningSandbox
-from hemi_fulfilment.catalog.models import EbayAccount
+from hemi_fulfilment.catalog.models import EbayAccount, Product
 from hemi_fulfilment.orders.models import Order
 from hemi_fulfilment.schedules import register_recurring_jobs
 from oc_integration.admin.outbound.hemi_orders import push_to_orange_connex
@@ -40,6 +40,7 @@ from oc_integration.models import (
     AccountOrangeConnex,
     AuthorizationStatus,
     OAuthAuthorizationRequest,
+    OCSku,
     OutboundOrder,
     OutboundStatus,
     ProductAccountOrangeConnex,
@@ -50,6 +51,7 @@ from oc_integration.outbound.push import push_queued
 from oc_integration.stock.runs import queue_stock_sync, run_stock_sync
 from tests.ebay_orders.conftest import connected, sandbox  # noqa: F401  (fixtures)
 from tests.oc_integration.conftest import Sandbox, demo_account, oc_sandbox  # noqa: F401
+from tests.oc_integration.factories import region_mapping_form
 from tests.oc_integration.outbound_helpers import stock_everything, web_orders
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +67,12 @@ RESEND = "ebay_orders.resend_shipmentreport"
 RESOLVE = "ebay_orders.resolve_orderissue"
 CONNECT_EBAY = "ebay_orders.connect_ebayconnection"
 CHANGE_PERIODIC_TASK = "django_celery_beat.change_periodictask"
+RUN_MOVEMENT_SYNC = "oc_integration.run_movement_sync"
+RUN_STOCK_AGE_SYNC = "oc_integration.run_stock_age_sync"
+RUN_SKU_SYNC = "oc_integration.run_sku_sync"
+REGISTER_SKU = "oc_integration.register_ocsku"
+DOWNLOAD_LABELS = "oc_integration.download_sku_labels"
+SET_UP_EF = "oc_integration.set_up_sku_ef_services"
 
 #: Actions that only read, which anyone who may view may run: ("app.Model", action name).
 #: None today (the stock CSV export is a page of its own, tested below).
@@ -92,6 +100,10 @@ GUARDED = [
     Guarded(AccountOrangeConnex, "sync_stock_now", RUN_STOCK_SYNC, "queued as"),
     Guarded(AccountOrangeConnex, "stock_dry_run", RUN_STOCK_SYNC, "review and apply"),
     Guarded(AccountOrangeConnex, "refresh_access_token_now", AUTHORIZE, "access token refreshed."),
+    Guarded(
+        AccountOrangeConnex, "sync_movements_now", RUN_MOVEMENT_SYNC, "Stock movement import for"
+    ),
+    Guarded(AccountOrangeConnex, "sync_stock_age_now", RUN_STOCK_AGE_SYNC, "Stock age import for"),
     Guarded(OutboundOrder, "push_to_oc", PUSH, "push(es) queued for the worker"),
     Guarded(OutboundOrder, "refresh_from_oc", REFRESH, "open order(s)"),
     Guarded(OutboundOrder, "cancel_at_oc", CANCEL, "cancelled at OC."),
@@ -105,6 +117,11 @@ GUARDED = [
     Guarded(PeriodicTask, "disable_tasks", CHANGE_PERIODIC_TASK, "successfully disabled"),
     Guarded(PeriodicTask, "toggle_tasks", CHANGE_PERIODIC_TASK, "successfully toggled"),
     Guarded(PeriodicTask, "run_tasks", CHANGE_PERIODIC_TASK, "successfully run"),
+    Guarded(AccountOrangeConnex, "sync_skus_now", RUN_SKU_SYNC, "SKU sync for"),
+    Guarded(Product, "register_at_orange_connex", REGISTER_SKU, "check before sending"),
+    Guarded(OCSku, "download_labels", DOWNLOAD_LABELS, "%PDF-"),
+    Guarded(OCSku, "refresh_ef_services_now", SET_UP_EF, "EF services refreshed"),
+    Guarded(OCSku, "set_up_ef_services", SET_UP_EF, "Set up the chosen EF services"),
 ]
 GUARDED_BY_KEY = {case.key: case for case in GUARDED}
 NAMED_PERMISSIONS = sorted({case.permission for case in GUARDED} | {APPLY, CONNECT_EBAY})
@@ -526,6 +543,8 @@ def test_an_error_report_of_the_oc_account_form_hides_the_secrets(
         "signature_mode": account.signature_mode,
         "token_client_auth": account.token_client_auth,
         "access_token_bearer_prefix": "on",
+        "stock_snapshot_version": account.stock_snapshot_version,
+        **region_mapping_form(account),
         **secrets,
     }
     superuser = User.objects.create_superuser("root", password="pw-root-1")

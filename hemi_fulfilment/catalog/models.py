@@ -23,16 +23,20 @@ class Product(models.Model):
 
 
 class EbayAccount(models.Model):
-    """One eBay site the seller trades on ("eBay UK", "eBay DE")."""
+    """One eBay seller account on one eBay site ("eBay UK", "eBay DE").
+
+    Two sellers trading on the same site are two eBay accounts with the same site code,
+    each with its own connection, listings and orders.
+    """
 
     name = models.CharField(
         max_length=64, unique=True, help_text='As Hemi shows it, e.g. "eBay UK".'
     )
     site_code = models.CharField(
-        max_length=8, unique=True, help_text='eBay site code, e.g. "UK" or "DE".'
+        max_length=8, db_index=True, help_text='eBay site code, e.g. "UK" or "DE".'
     )
     site_id = models.PositiveIntegerField(
-        "eBay site id", unique=True, help_text="Trading API site id: UK 3, DE 77."
+        "eBay site id", help_text="Trading API site id: UK 3, DE 77."
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -66,6 +67,10 @@ class SnapshotRow:
     seller_sku: str
     snapshot_time: datetime
     regions: tuple[RegionStock, ...]
+
+
+#: Takes the rows of one piece of the answer, in snapshot order.
+RowSink = Callable[[list[SnapshotRow]], None]
 
 
 class _RowBuilder:
@@ -161,12 +166,14 @@ _HEAD_LIMIT = 1024 * 1024
 
 
 class _SnapshotReader:
-    """Turns the answer into rows chunk by chunk: the body is never held whole, and only
-    compact rows outlive a chunk. Nothing is returned unless every byte parsed."""
+    """Turns the answer into rows chunk by chunk and hands each chunk's rows to a sink:
+    the body is never held whole, and no row outlives its chunk here. The sink must not
+    act on the rows before :meth:`finish` returns: only then did every byte parse."""
 
-    def __init__(self, correlation_id: str) -> None:
+    def __init__(self, correlation_id: str, sink: RowSink) -> None:
         self.correlation_id = correlation_id
-        self.rows: list[SnapshotRow] = []
+        self.sink = sink
+        self.count = 0  # rows handed to the sink so far
         self.buffer = b""
         self.head: bytes | None = None  # the envelope up to ``"data":`` once found
         self.split = True  # False: rows are kept as bytes and parsed at the end
@@ -214,14 +221,19 @@ class _SnapshotReader:
             return
         segment, self.buffer = self.buffer[: last.end(1)], self.buffer[last.start(2) :]
         try:
-            self.rows += self._fast(segment)
+            self._hand_over(self._fast(segment))
         except msgspec.ValidationError:
-            self.rows += self._exact(b"[" + segment + b"]")
+            self._hand_over(self._exact(b"[" + segment + b"]"))
         except msgspec.DecodeError:
             # A break that was no break (a nested object with a row's key):
             # keep the rest as bytes and parse it exactly at the end.
             self.buffer = segment + b"," + self.buffer
             self.split = False
+
+    def _hand_over(self, rows: list[SnapshotRow]) -> None:
+        if rows:
+            self.sink(rows)
+            self.count += len(rows)
 
     def _fast(self, segment: bytes) -> list[SnapshotRow]:
         decoded = _ROWS.decode(b"[" + segment + b"]")
@@ -252,7 +264,7 @@ class _SnapshotReader:
     def _exact(self, text: bytes) -> list[SnapshotRow]:
         """The old, exact parse of a piece: its first bad row is raised with its number."""
         builder = _RowBuilder()
-        builder.rows = len(self.rows)
+        builder.rows = self.count
         try:
             parsed = json.loads(text, object_hook=builder)
         except OCMalformedResponse:
@@ -272,11 +284,15 @@ class _SnapshotReader:
         if not self.head:
             # No data array found while streaming (an error envelope, or an unusual
             # answer): parse it whole, exactly as before.
-            return parse_response(
+            whole = parse_response(
                 self.buffer, correlation_id=self.correlation_id, object_hook=_RowBuilder()
             )
+            self._hand_over(_checked(whole.data))
+            return OCResponse(
+                data=self.count, message=whole.message, message_id=whole.message_id, raw=whole.raw
+            )
         builder = _RowBuilder()
-        builder.rows = len(self.rows)
+        builder.rows = self.count
         try:
             tail = json.loads(b'{"data":[' + self.buffer, object_hook=builder)
         except OCMalformedResponse:
@@ -289,15 +305,16 @@ class _SnapshotReader:
         head.pop("data", None)
         summary = {**head, **tail, "data": None}
         checked = parse_response(json.dumps(summary), correlation_id=self.correlation_id)
-        self.rows += rows
+        self._hand_over(rows)
         return OCResponse(
-            data=self.rows, message=checked.message, message_id=checked.message_id, raw=summary
+            data=self.count, message=checked.message, message_id=checked.message_id, raw=summary
         )
 
 
-def read_snapshot(response: requests.Response, correlation_id: str) -> OCResponse:
-    """Read a snapshot answer as it streams in (``OCApiClient.call``'s ``body_reader``)."""
-    reader = _SnapshotReader(correlation_id)
+def read_snapshot(response: requests.Response, correlation_id: str, sink: RowSink) -> OCResponse:
+    """Read a snapshot answer as it streams in, handing rows to ``sink`` chunk by chunk;
+    the answer's ``data`` is the number of rows."""
+    reader = _SnapshotReader(correlation_id, sink)
     setattr(response, "streamed_prefix", (b"", 0))  # noqa: B010
     try:
         for chunk in response.iter_content(READ_CHUNK):
@@ -311,12 +328,34 @@ def read_snapshot(response: requests.Response, correlation_id: str) -> OCRespons
     return reader.finish()
 
 
+def stream_stock_snapshot(client: OCApiClient, sink: RowSink) -> int:
+    """Every SKU's stock, handed to ``sink`` in chunks as the answer arrives; the number
+    of SKU rows.
+
+    Raises (and the rows already handed over must be discarded) unless the whole answer
+    arrived, every row parsed and the envelope reported success.
+    """
+    response = client.call(
+        "stock snapshot",
+        SNAPSHOT_PATH,
+        [{"MFSKUID": None}],
+        body_reader=lambda answer, correlation_id: read_snapshot(answer, correlation_id, sink),
+    )
+    return int(response.data)
+
+
 def fetch_stock_snapshot(client: OCApiClient, oc_sku: str | None = None) -> list[SnapshotRow]:
     """Every SKU's stock (``oc_sku`` None) or one SKU's, as OC reports it right now.
 
     The answer is parsed as it arrives; rows are returned only once all of it parsed.
     """
-    response = client.call(
-        "stock snapshot", SNAPSHOT_PATH, [{"MFSKUID": oc_sku}], body_reader=read_snapshot
+    rows: list[SnapshotRow] = []
+    client.call(
+        "stock snapshot",
+        SNAPSHOT_PATH,
+        [{"MFSKUID": oc_sku}],
+        body_reader=lambda answer, correlation_id: read_snapshot(
+            answer, correlation_id, rows.extend
+        ),
     )
-    return _checked(response.data)
+    return rows

@@ -67,6 +67,18 @@ class AccountOrangeConnex(models.Model):
         help_text='OC\'s guide shows the Access-Token header as "Bearer <token>"; '
         "turn this off if OC rejects it for this account.",
     )
+    stock_snapshot_version = models.CharField(
+        "stock snapshot",
+        max_length=8,
+        choices=[
+            ("auto", "Automatic: v2 once the catalogue is large (OC_STOCK_V2_FROM_SKUS)"),
+            ("v1", "v1: one answer with every SKU"),
+            ("v2", "v2: paged, every region"),
+        ],
+        default="auto",
+        help_text="Which StockSnapshot the stock sync reads. v2 finds products through "
+        "the account's OC SKU catalogue (Sync SKUs first).",
+    )
     authorization_status = models.CharField(
         max_length=32,
         choices=AuthorizationStatus.choices,

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from django.db import models
 
-from hemi_fulfilment.catalog.models import ItemAccount
+from hemi_fulfilment.catalog.models import ItemAccount, Product
 from oc_integration.models.auth import AccountOrangeConnex
 
 
 class ProductAccountOrangeConnex(models.Model):
-    """A product's place in one OC account for one region (Hemi's "Product Account Orange Connex").
+    """A product's stock in one OC account and one OC region (Hemi's "Product Account
+    Orange Connex").
 
-    The item account fixes the region: the eBay UK listing is the UK row, the eBay DE
-    listing the DE row. Stock figures come from OC's stock snapshot and are for reference.
+    One row per product and region, for every region OC reports, listed on eBay or not.
+    The account's region mapping says which eBay account a region serves; the row links
+    the product's listing there (its item account) when it has one. Stock figures come
+    from OC's stock snapshot and are for reference.
     """
 
     account = models.ForeignKey(
@@ -21,10 +24,21 @@ class ProductAccountOrangeConnex(models.Model):
         related_name="products",
         verbose_name="OC account",
     )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="oc_stock")
     item_account = models.ForeignKey(
-        ItemAccount, on_delete=models.CASCADE, related_name="oc_products"
+        ItemAccount,
+        on_delete=models.SET_NULL,
+        related_name="oc_products",
+        null=True,
+        blank=True,
+        help_text="The product's listing on the eBay account this region serves, if any.",
     )
-    region = models.CharField("region", max_length=16, help_text="OC service region, e.g. UK.")
+    # The product's SKU, copied by the sync (it is the snapshot's sellerSkuId), so the
+    # review can order and search on this table alone, with its own indexes.
+    sku = models.CharField("SKU", max_length=64, default="", blank=True)
+    region = models.CharField(
+        "region", max_length=50, help_text="OC service region, e.g. UK, DE, AU-MEL, US-East."
+    )
     oc_sku = models.CharField("OC SKU", max_length=15, blank=True, help_text="OC's MFSKUID.")
     available_stock = models.IntegerField("Available Stock", default=0)
     intransit_stock = models.IntegerField("Intransit Stock", default=0)
@@ -44,10 +58,11 @@ class ProductAccountOrangeConnex(models.Model):
     class Meta:
         verbose_name = "Product Account Orange Connex"
         verbose_name_plural = "Products Account Orange Connex"
-        ordering = ["item_account__product__sku", "region"]
+        # The row's own copy of the product's SKU: the review walks an index for it.
+        ordering = ["sku", "region"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "item_account"], name="oc_product_one_per_account_listing"
+                fields=["account", "product", "region"], name="oc_product_one_per_region"
             )
         ]
         # Only what the review and the sync use: the figures a sync changes carry no
@@ -57,7 +72,13 @@ class ProductAccountOrangeConnex(models.Model):
             models.Index(
                 fields=["account", "region", "created_in_oc"], name="oc_product_region_idx"
             ),
+            # The review's default order as the admin completes it (SKU, region, -pk):
+            # a deep page is an index walk, not a sort of the whole table.
+            models.Index(fields=["sku", "region", "-id"], name="oc_product_review_order_idx"),
         ]
+        # The review's SKU / OC SKU search also has trigram indexes on PostgreSQL
+        # (oc_product_sku_trgm_idx, oc_product_oc_sku_trgm_idx), made by migration 0007
+        # as SQL and kept out of Django's state, so SQLite never tries to build them.
 
     def __str__(self) -> str:
         return f"{self.oc_sku or '(no OC SKU)'} {self.region}"
@@ -68,6 +89,9 @@ class SyncRun(models.Model):
 
     class Kind(models.TextChoices):
         STOCK = "stock", "Stock snapshot"
+        SKUS = "skus", "SKU catalogue"
+        MOVEMENTS = "movements", "Stock movements"
+        STOCK_AGE = "stock_age", "Stock age"
 
     class Trigger(models.TextChoices):
         BEAT = "beat", "Schedule"

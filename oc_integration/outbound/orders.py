@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,11 +12,13 @@ from django.db import IntegrityError, transaction
 from hemi_fulfilment.orders.models import Order
 from oc_integration.models import (
     AccountOrangeConnex,
+    OCSku,
     OrderPlatform,
     OutboundOrder,
     OutboundOrderLine,
     OutboundStatus,
     ProductAccountOrangeConnex,
+    RegionMapping,
     ShippingService,
 )
 from oc_integration.outbound.validation import Validation, validate
@@ -32,12 +34,51 @@ class PrepareResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def region_for(order: Order) -> str:
-    """The OC region that ships ``order``: its eBay site's region, else by country."""
-    if order.ebay_account_id and order.ebay_account:
-        for region, site in settings.OC_REGION_EBAY_SITES.items():
-            if site == order.ebay_account.site_code:
-                return region
+def regions_by_ebay_account(account: AccountOrangeConnex) -> dict[int, list[str]]:
+    """eBay account id -> the OC regions of ``account`` that serve it, by name (one query)."""
+    served: dict[int, list[str]] = {}
+    for region, ebay_account_id in (
+        RegionMapping.objects.filter(account=account, ebay_account__isnull=False)
+        .order_by("region")
+        .values_list("region", "ebay_account_id")
+    ):
+        served.setdefault(ebay_account_id, []).append(region)
+    return served
+
+
+def served_by_other_accounts(account: AccountOrangeConnex) -> dict[int, str]:
+    """eBay account id -> the name of another OC account whose regions serve it (one
+    query): orders of those eBay accounts are that OC account's to ship."""
+    return dict(
+        RegionMapping.objects.filter(ebay_account__isnull=False)
+        .exclude(account=account)
+        .order_by("-account__name")
+        .values_list("ebay_account_id", "account__name")
+    )
+
+
+def region_for(
+    order: Order,
+    lines: Sequence[tuple[int | None, str, int, Decimal, str, str, str]],
+    served: dict[int, list[str]],
+    stock: dict[tuple[int, str], tuple[str, int]],
+) -> str:
+    """The OC region that ships ``order``.
+
+    An eBay order ships from a region that serves its eBay account (the account's region
+    mapping); when several do (US-East, US-South, US-West for eBay US), the first that
+    holds enough available stock for every line, else the first. Any other order ships
+    from its destination country's region (``OC_COUNTRY_REGIONS``).
+    """
+    candidates = served.get(order.ebay_account_id or 0, [])
+    for region in candidates:
+        if all(
+            product_id and stock.get((product_id, region), ("", 0))[1] >= quantity
+            for product_id, _, quantity, *_ in lines
+        ):
+            return region
+    if candidates:
+        return candidates[0]
     return settings.OC_COUNTRY_REGIONS.get(
         order.ship_country_code.upper(), settings.OC_DEFAULT_REGION
     )
@@ -46,13 +87,31 @@ def region_for(order: Order) -> str:
 def _stock(
     account: AccountOrangeConnex, product_ids: Iterable[int]
 ) -> dict[tuple[int, str], tuple[str, int]]:
-    """(product, region) -> (OC SKU, available) for products created in OC."""
-    return {
-        (product_id, region): (oc_sku, available)
-        for product_id, region, oc_sku, available in ProductAccountOrangeConnex.objects.filter(
-            account=account, created_in_oc=True, item_account__product_id__in=set(product_ids)
-        ).values_list("item_account__product_id", "region", "oc_sku", "available_stock")
+    """(product, region) -> (OC SKU, available) for products OC holds (two queries).
+
+    Every region's stock row counts, listed on eBay or not. A product the account's OC
+    SKU catalogue knows but no stock row names yet takes its OC SKU from the catalogue
+    (key region ``""``) with nothing available.
+    """
+    wanted = set(product_ids)
+    stock: dict[tuple[int, str], tuple[str, int]] = {
+        (product_id, ""): (oc_sku, 0)
+        for product_id, oc_sku in OCSku.objects.filter(
+            account=account, product_id__in=wanted
+        ).values_list("product_id", "oc_sku")
+        if product_id is not None
     }
+    stock.update(
+        {
+            (product_id, region): (oc_sku, available)
+            for product_id, region, oc_sku, available in (
+                ProductAccountOrangeConnex.objects.filter(
+                    account=account, created_in_oc=True, product_id__in=wanted
+                ).values_list("product_id", "region", "oc_sku", "available_stock")
+            )
+        }
+    )
+    return stock
 
 
 def services_by_region() -> dict[str, set[str]]:
@@ -100,6 +159,8 @@ def prepare_outbound_orders(
         account, (line[0] for lines in lines_by_order.values() for line in lines if line[0])
     )
     services = services_by_region()
+    served = regions_by_ebay_account(account)
+    elsewhere = served_by_other_accounts(account)
     built: list[tuple[OutboundOrder, list[OutboundOrderLine]]] = []
     for order in orders:
         if order.is_fulfilled_by_ebay:
@@ -108,13 +169,20 @@ def prepare_outbound_orders(
                 "outbound order."
             )
             continue
+        if order.ebay_account_id in elsewhere and order.ebay_account_id not in served:
+            # Another seller's order: their OC account holds their stock.
+            result.skipped.append(
+                f"{order.number} is an order of {order.ebay_account}, which "
+                f"{elsewhere[order.ebay_account_id]} serves: push it through that OC account."
+            )
+            continue
         if order.number in existing:
             result.skipped.append(
                 f"{order.number} already has an outbound order at {account} "
                 f"({OutboundStatus(existing[order.number]).label})."
             )
             continue
-        outbound, lines = _build(account, order, lines_by_order[order.pk], stock)
+        outbound, lines = _build(account, order, lines_by_order[order.pk], served, stock)
         check = validate(
             outbound,
             lines,
@@ -155,9 +223,10 @@ def _build(
     account: AccountOrangeConnex,
     order: Order,
     lines: list[tuple[int | None, str, int, Decimal, str, str, str]],
+    served: dict[int, list[str]],
     stock: dict[tuple[int, str], tuple[str, int]],
 ) -> tuple[OutboundOrder, list[OutboundOrderLine]]:
-    region = region_for(order)
+    region = region_for(order, lines, served, stock)
     outbound = OutboundOrder(
         account=account,
         order=order,
@@ -185,7 +254,7 @@ def _build(
         OutboundOrderLine(
             product_id=product_id,
             sku=sku,
-            oc_sku=stock.get((product_id, region), ("", 0))[0] if product_id else "",
+            oc_sku=_oc_sku(stock, product_id, region),
             quantity=quantity,
             declared_value=price,
             currency=currency,
@@ -195,6 +264,15 @@ def _build(
         for product_id, sku, quantity, price, currency, item_id, transaction_id in lines
     ]
     return outbound, built
+
+
+def _oc_sku(
+    stock: dict[tuple[int, str], tuple[str, int]], product_id: int | None, region: str
+) -> str:
+    """The region's stock row's OC SKU, else the OC SKU catalogue's, else none."""
+    if not product_id:
+        return ""
+    return (stock.get((product_id, region)) or stock.get((product_id, "")) or ("", 0))[0]
 
 
 def _record_validation(outbound: OutboundOrder, check: Validation) -> None:

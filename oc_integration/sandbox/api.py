@@ -22,7 +22,13 @@ from .catalog import render_rows
 from .config import ClientConfig
 from .core import OcSandbox
 from .messages import OcError, Request, Response, json_response
+from .movements import MOVEMENT, STOCK_AGE
 from .services import SERVICE_LIST
+from .skus import CREATION as SKU_CREATION
+from .skus import EF_QUERY, EF_SETUP, LABEL
+from .skus import QUERY as SKU_QUERY
+from .stock_v2 import PATH as SNAPSHOT_V2
+from .stock_v2 import snapshot_v2
 
 TOKEN_REJECTED = {"code": 401, "success": False, "message": "Access token is invalid or expired"}
 
@@ -159,10 +165,55 @@ def _outbound_cancel(sandbox: OcSandbox, client_id: str, envelope: dict[str, Any
     return success(result, envelope.get("messageId"))
 
 
+def _sku_create(sandbox: OcSandbox, client_id: str, envelope: dict[str, Any]) -> Response:
+    created, errors = sandbox.skus.create(client_id, envelope.get("data"))
+    message_id = envelope.get("messageId")
+    if not errors:
+        return success(created, message_id)
+    return json_response(
+        {"code": 4, "data": created, "errors": errors, "messageId": message_id, "success": False}
+    )
+
+
+def _sku_query(sandbox: OcSandbox, client_id: str, envelope: dict[str, Any]) -> Response:
+    return success(sandbox.skus.query(client_id, envelope.get("data")), envelope.get("messageId"))
+
+
+def _sku_label(sandbox: OcSandbox, client_id: str, envelope: dict[str, Any]) -> Response:
+    return Response(200, sandbox.skus.label(client_id, envelope.get("data")), "application/pdf")
+
+
+def _ef_setup(sandbox: OcSandbox, client_id: str, envelope: dict[str, Any]) -> Response:
+    result = sandbox.skus.set_up_ef(client_id, envelope.get("data"))
+    return success(result, envelope.get("messageId"))
+
+
+def _ef_query(sandbox: OcSandbox, client_id: str, envelope: dict[str, Any]) -> Response:
+    return success(
+        sandbox.skus.query_ef(client_id, envelope.get("data")), envelope.get("messageId")
+    )
+
+
+def _movement(sandbox: OcSandbox, client_id: str, envelope: dict[str, Any]) -> Response:
+    return success(sandbox.movements.query(envelope.get("data")), envelope.get("messageId"))
+
+
+def _stock_age(sandbox: OcSandbox, client_id: str, envelope: dict[str, Any]) -> Response:
+    return success(sandbox.movements.stock_age(envelope.get("data")), envelope.get("messageId"))
+
+
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/openapi/3pp/base/v1/service"): Route(_service_list, needs_token=False),
     ("POST", "/openapi/3pp/inventory/v1/snapshot"): Route(_snapshot),
+    ("POST", SNAPSHOT_V2): Route(snapshot_v2),
+    ("POST", MOVEMENT): Route(_movement),
+    ("POST", STOCK_AGE): Route(_stock_age),
     ("POST", "/openapi/3pp/outbound/v1/creation"): Route(_outbound_create),
     ("POST", "/openapi/3pp/outbound/v2/query"): Route(_outbound_query),
     ("POST", "/openapi/3pp/outbound/v1/cancel"): Route(_outbound_cancel),
+    ("POST", SKU_CREATION): Route(_sku_create),
+    ("POST", SKU_QUERY): Route(_sku_query),
+    ("POST", LABEL): Route(_sku_label),
+    ("POST", EF_SETUP): Route(_ef_setup),
+    ("POST", EF_QUERY): Route(_ef_query),
 }

@@ -22,6 +22,10 @@ from .timefmt import format_oc_time
 # In the order of OC's seed example; OC may add statuses (rows can carry their own).
 STATUSES: tuple[str, ...] = ("INTRAN", "AVL", "RCVD", "RSVALOC", "RSVHO", "RSVAS", "UNF")
 
+# Every region OC's StockSnapshot v2 page lists; generated catalogs use them on request
+# (the default stays UK and DE, which the v1 tests and the demo rely on).
+ALL_REGIONS: tuple[str, ...] = ("UK", "DE", "AU", "AU-MEL", "US-East", "US-South", "US-West")
+
 # The technical scope's example row, returned verbatim for seller SKU GY0005886.
 SEED_ROW: dict[str, Any] = {
     "MFSKUID": "OC0000000400371",

@@ -66,6 +66,9 @@ class SandboxConfig:
     reject_ip_redirect_uris: bool = False
     max_orders_per_request: int = 50
     max_query_results: int = 1000
+    # OC's StockSnapshot v2 page requires a SKU; real clients send an empty list, accepted
+    # unless this is set (to test a client's fallback to explicit MFSKUIDs).
+    v2_requires_sku_list: bool = False
 
     @property
     def default_client_key(self) -> str:

@@ -7,12 +7,14 @@ Errors are HTTP 400 ``{"error": "..."}`` (404 for an unknown order or delivery).
 ``GET|POST /_sandbox/config``                read / change settings -> the settings
 ``POST /_sandbox/clients``                   ``{"client_id", "secret_key", ...}`` adds one
 ``POST /_sandbox/clock``                     ``{"advance_seconds": N}`` -> ``{"now"}``
-``GET|POST|DELETE /_sandbox/faults``         list / add (-> the rule) / clear (-> cleared)
+``GET|POST|DELETE /_sandbox/faults``         list / add (-> the rule) / clear (-> cleared);
+                                             a rule may skip its first ``after`` calls
 ``GET|DELETE /_sandbox/calls``               the journal ``{"calls", "counts"}`` / clear it
 ``POST /_sandbox/tokens/revoke``             ``{"client_id"}`` -> ``{"revoked": n}``
 ``POST /_sandbox/tokens/expire-access``      -> ``{"expired": n}``
 ``PUT /_sandbox/catalog``                    ``{"rows": [snapshot rows]}`` -> ``{"skus"}``
-``POST /_sandbox/catalog/generate``          ``{"count", "regions"?, "sku_prefix"?}``
+``POST /_sandbox/catalog/generate``          ``{"count", "regions"?, "sku_prefix"?,
+                                             "all_regions"?}`` (true: every OC region)
 ``GET /_sandbox/catalog/summary``            ``{"skus", "regions": {R: {"skus", STATUS: n}}}``
 ``GET /_sandbox/outbound``                   ``{"orders": [order...]}``
 ``POST /_sandbox/outbound/advance``          ``{"orderNumber"|"referenceNumber", "to"}`` or
@@ -22,6 +24,11 @@ Errors are HTTP 400 ``{"error": "..."}`` (404 for an unknown order or delivery).
 ``GET /_sandbox/callbacks``                  ``{"config", "deliveries"}``
 ``POST|DELETE /_sandbox/callbacks/config``   ``{"url", "username", "password"}`` / stop
 ``POST /_sandbox/callbacks/resend``          ``{"deliveryId"}`` -> ``{"delivery"}``
+``GET /_sandbox/skus``                       ``{"skus": [SKU rows with their EF centres]}``
+``POST /_sandbox/skus/approve``              ``{"MFSKUID"|"sellerSKUID"|"MFSKUIDs"|
+                                             "sellerSKUIDs"|"all": true}`` -> ``{"skus"}``
+``POST /_sandbox/skus/reject``               the same, as OC's portal rejecting them
+``POST /_sandbox/skus/generate``             ``{"count", "prefix"?, "status"?}`` -> ``{"skus"}``
 ==========================================  ==============================================
 
 Client-specific calls take an optional ``client_id`` (default: the first client).
@@ -33,7 +40,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .catalog import Catalog, generate_catalog
+from .catalog import ALL_REGIONS, Catalog, generate_catalog
 from .config import CallbackTarget, ClientConfig
 from .core import OcSandbox
 from .messages import Request, Response, json_response
@@ -112,7 +119,7 @@ def _generate_catalog(sandbox: OcSandbox, body: Body) -> Any:
     count = body.get("count")
     if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 1_000_000:
         raise ValueError("count must be a whole number from 0 to 1000000")
-    regions = body.get("regions", ["UK", "DE"])
+    regions = body.get("regions", list(ALL_REGIONS if body.get("all_regions") else ("UK", "DE")))
     if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
         raise ValueError("regions must be a list of region codes")
     prefix = str(body.get("sku_prefix", "BENCH"))
@@ -163,6 +170,29 @@ def _resend(sandbox: OcSandbox, body: Body) -> Any:
     return {"delivery": sandbox.callbacks.resend(str(body.get("deliveryId") or "")).to_dict()}
 
 
+def _skus(sandbox: OcSandbox, body: Body) -> Any:
+    return {"skus": sandbox.skus.control_rows(_client_id(sandbox, body))}
+
+
+def _decide_skus(status: str) -> Action:
+    def decide(sandbox: OcSandbox, body: Body) -> Any:
+        chosen = sandbox.skus.decide(_client_id(sandbox, body), body, status)
+        return {"skus": [sku.row() for sku in chosen]}
+
+    return decide
+
+
+def _generate_skus(sandbox: OcSandbox, body: Body) -> Any:
+    count = body.get("count")
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 100_000:
+        raise ValueError("count must be a whole number from 0 to 100000")
+    status = str(body.get("status", "APPROVED"))
+    if status not in ("APPROVED", "DRAFT", "REJECTED"):
+        raise ValueError("status must be APPROVED, DRAFT or REJECTED")
+    prefix = str(body.get("prefix", "GEN"))
+    return {"skus": sandbox.skus.generate(_client_id(sandbox, body), count, prefix, status)}
+
+
 ACTIONS: dict[tuple[str, str], Action] = {
     ("POST", "/_sandbox/reset"): _reset,
     ("GET", "/_sandbox/config"): lambda sb, body: sb.config_view(),
@@ -190,4 +220,8 @@ ACTIONS: dict[tuple[str, str], Action] = {
     ("POST", "/_sandbox/callbacks/config"): _configure_callbacks,
     ("DELETE", "/_sandbox/callbacks/config"): _stop_callbacks,
     ("POST", "/_sandbox/callbacks/resend"): _resend,
+    ("GET", "/_sandbox/skus"): _skus,
+    ("POST", "/_sandbox/skus/approve"): _decide_skus("APPROVED"),
+    ("POST", "/_sandbox/skus/reject"): _decide_skus("REJECTED"),
+    ("POST", "/_sandbox/skus/generate"): _generate_skus,
 }

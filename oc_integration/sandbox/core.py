@@ -24,7 +24,9 @@ from .config import (
 )
 from .faults import FaultBook
 from .journal import Journal
+from .movements import MovementBook
 from .outbound import OrderBook, OutboundOrder
+from .skus import SkuBook
 from .timefmt import SandboxClock, format_oc_time
 from .tokens import TokenStore, user_name_for
 
@@ -74,6 +76,7 @@ _GLOBAL_SETTINGS: dict[str, Callable[[Any], Any]] = {
     "rotate_refresh_tokens": _flag,
     "reject_ip_redirect_uris": _flag,
     "fault_seed": _seed,
+    "v2_requires_sku_list": _flag,
 }
 _CLIENT_SETTINGS: dict[str, Callable[[Any], Any]] = {
     "token_rejection_style": _choice(TOKEN_REJECTION_STYLES),
@@ -99,6 +102,8 @@ class OcSandbox:
         self.journal = Journal(self.clock)
         self.callbacks = CallbackDispatcher(self.journal)
         self._order_numbers = itertools.count(2000011360056)
+        # OC SKUs created here never repeat one of an earlier reset (like order numbers).
+        self._sku_numbers = itertools.count(600000)
         self.reset()
 
     def reset(self) -> None:
@@ -107,6 +112,7 @@ class OcSandbox:
             self.config = copy.deepcopy(self._initial_config)
             self.clock.reset()
             self.catalog = self._catalog_factory()
+            self.movements = MovementBook(self.clock, self.catalog)
             self.tokens = TokenStore(self.clock)
             self.faults = FaultBook(self.config.fault_seed)
             self.orders = OrderBook(
@@ -116,6 +122,12 @@ class OcSandbox:
                 max_per_request=self.config.max_orders_per_request,
                 max_results=self.config.max_query_results,
                 faults=self.faults,
+            )
+            self.skus = SkuBook(self.clock, self._sku_numbers)
+            # The SKUs OC holds stock of are approved SKUs of the default seller.
+            self.skus.seed(
+                self.config.default_client_key,
+                ((row.mfskuid, row.seller_sku) for row in self.catalog.rows.values()),
             )
             self.journal.clear()
             self.callbacks.reset()
@@ -195,6 +207,7 @@ class OcSandbox:
         """Use another stock catalog until the next reset."""
         with self.lock:
             self.catalog = catalog
+            self.movements.catalog_replaced(catalog)
 
     def configure_callbacks(self, target: CallbackTarget | None, client_id: str = "") -> None:
         """Send status callbacks of a client's orders to ``target`` (None: stop sending)."""
@@ -207,6 +220,7 @@ class OcSandbox:
             self.config.callback_url_by_client[client_id] = target
 
     def _order_changed(self, order: OutboundOrder) -> None:
+        self.movements.observe_order(order)
         target = self.config.callback_url_by_client.get(order.client_id)
         if target is None:
             return

@@ -4,7 +4,9 @@ A rule names an endpoint (an exact path, or a glob such as ``*`` or ``/openapi/*
 kind, and how often: the next ``count`` matching calls (1 when neither is given), or a
 ``ratio`` of them decided by a seedable RNG. The first live rule that matches a call
 applies to it. ``latency_ms`` (default 500 for ``latency``) also delays any other kind.
-Control-API calls are never faulted.
+``after`` (default 0) skips the rule for the first N matching calls before it starts to
+count: ``{"endpoint": ".../v2/snapshot", "kind": "http500", "after": 2}`` fails
+the third page of a paged read. Control-API calls are never faulted.
 
 ``query_lag`` is applied by the endpoint, not by the router: each Query v2 call it takes
 (one per ``count``) answers as if OC's query side lagged behind its creation API, leaving
@@ -44,6 +46,8 @@ class FaultRule:
     ratio: float | None
     latency_ms: int
     hits: int = 0
+    # Matching calls still to let through before the rule applies.
+    after: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The rule as the control API shows it."""
@@ -55,6 +59,7 @@ class FaultRule:
             "ratio": self.ratio,
             "latency_ms": self.latency_ms,
             "hits": self.hits,
+            "after": self.after,
         }
 
 
@@ -97,6 +102,9 @@ class FaultBook:
         latency_ms = spec.get("latency_ms", 500 if kind == "latency" else 0)
         if not isinstance(latency_ms, int) or isinstance(latency_ms, bool) or latency_ms < 0:
             raise ValueError("latency_ms must be a whole number of milliseconds")
+        after = spec.get("after", 0)
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            raise ValueError("after must be a whole number of calls >= 0")
         rule = FaultRule(
             id=self._next_id,
             endpoint=endpoint,
@@ -104,6 +112,7 @@ class FaultBook:
             count=count,
             ratio=float(ratio) if ratio is not None else None,
             latency_ms=latency_ms,
+            after=after,
         )
         self._next_id += 1
         self._rules.append(rule)
@@ -120,6 +129,9 @@ class FaultBook:
     def _first(self, path: str, wanted: Callable[[str], bool]) -> FaultRule | None:
         for rule in self._rules:
             if not wanted(rule.kind) or not fnmatch.fnmatchcase(path, rule.endpoint):
+                continue
+            if rule.after > 0:
+                rule.after -= 1
                 continue
             if rule.count is not None:
                 rule.count -= 1

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeVar
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
-from hemi_fulfilment.catalog.models import EbayAccount, Product
+from hemi_fulfilment.catalog.models import ItemAccount, Product
 from oc_integration.client.stock import SnapshotRow
-from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConnex
+from oc_integration.models import AccountOrangeConnex, OCSku, ProductAccountOrangeConnex
+from oc_integration.stock.history import record_changes
+from oc_integration.stock.regions import region_targets
 from oc_integration.stock.writer import Upsert, upsert_stock_rows
 
 T = TypeVar("T")
@@ -39,6 +39,8 @@ FIGURES = (
     "stale",
 )
 AVAILABLE, IN_TRANSIT = "AVL", "INTRAN"
+# Stored plans carry this; one stored with another layout of its rows is refused.
+PLAN_VERSION = 2
 
 #: progress(phase, done, total)
 Progress = Callable[[str, int, int], None]
@@ -61,6 +63,62 @@ class Flip(NamedTuple):
     id: int
     sku: str
     region: str
+
+
+def unknown_sku_message(sku: str) -> str:
+    return f"SKU {sku} is not in Hemi"
+
+
+def missing_item_account_message(sku: str, ebay_account_name: str) -> str:
+    return f"SKU {sku} item account for {ebay_account_name} is missing"
+
+
+def duplicate_message(sku: str, region: str, oc_sku: str) -> str:
+    # One product and region take one set of figures: a second row for them (another
+    # MFSKUID for the same product) would be a guess.
+    return (
+        f"SKU {sku} is in the snapshot more than once for region {region} "
+        f"(also as MFSKUID {oc_sku}): the first row was used"
+    )
+
+
+def unmapped_region_message(region: str) -> str:
+    return (
+        f"OC region {region} is not in this account's region mapping: its stock is kept "
+        "without an eBay listing (map it to an eBay account on the OC account's page)"
+    )
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """What a planned snapshot would change, in counts, and the lines staff should read
+    (``messages`` may be cut short; ``message_total`` counts them all)."""
+
+    skus_seen: int
+    snapshot_time: str | None
+    creates: int
+    updates: int
+    unchanged: int
+    flips: int
+    created_in_oc_before: int
+    missing_item_accounts: int
+    unknown_skus: int
+    messages: list[str]
+    message_total: int
+
+    def confirmation_reason(self, share: float) -> str | None:
+        """Why this plan must not be applied without a person looking, if it must not."""
+        if self.skus_seen == 0:
+            return (
+                "OC returned an empty snapshot. Applying it would set every product to "
+                "Created in OC = No."
+            )
+        if self.created_in_oc_before and self.flips > share * self.created_in_oc_before:
+            return (
+                f"The snapshot would set {self.flips} of {self.created_in_oc_before} "
+                f"products to Created in OC = No (more than {share:.0%})."
+            )
+        return None
 
 
 @dataclass
@@ -103,22 +161,26 @@ class StockPlan:
             *self.duplicates,
         ]
 
-    def confirmation_reason(self, share: float) -> str | None:
-        """Why this plan must not be applied without a person looking, if it must not."""
-        if self.skus_seen == 0:
-            return (
-                "OC returned an empty snapshot. Applying it would set every product to "
-                "Created in OC = No."
-            )
-        if self.created_in_oc_before and len(self.flips) > share * self.created_in_oc_before:
-            return (
-                f"The snapshot would set {len(self.flips)} of {self.created_in_oc_before} "
-                f"products to Created in OC = No (more than {share:.0%})."
-            )
-        return None
+    def summary(self) -> PlanSummary:
+        """The counts and messages of this plan."""
+        messages = self.messages
+        return PlanSummary(
+            skus_seen=self.skus_seen,
+            snapshot_time=self.snapshot_time,
+            creates=self.creates,
+            updates=self.updates,
+            unchanged=self.unchanged,
+            flips=len(self.flips),
+            created_in_oc_before=self.created_in_oc_before,
+            missing_item_accounts=len(self.missing_item_accounts),
+            unknown_skus=len(self.unknown_skus),
+            messages=messages,
+            message_total=len(messages),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "version": PLAN_VERSION,
             "skus_seen": self.skus_seen,
             "snapshot_time": self.snapshot_time,
             "upserts": [list(u) for u in self.upserts],
@@ -134,6 +196,9 @@ class StockPlan:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StockPlan:
+        """The stored plan; ``ValueError`` for one stored by an earlier version."""
+        if data.get("version") != PLAN_VERSION:
+            raise ValueError("the plan was stored by an earlier version of Hemi Fulfilment")
         return cls(
             skus_seen=data["skus_seen"],
             snapshot_time=data.get("snapshot_time"),
@@ -150,9 +215,11 @@ class StockPlan:
 
 
 class _Existing(NamedTuple):
-    """A stored row: its id, then the values of FIGURES in that order."""
+    """A stored row: its id, listing and SKU, then the values of FIGURES in that order."""
 
     id: int
+    item_account_id: int | None
+    sku: str
     oc_sku: str
     available: int
     intransit: int
@@ -167,97 +234,95 @@ def _chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
         yield items[start : start + size]
 
 
-def region_accounts() -> dict[str, tuple[int, str]]:
-    """OC region -> (eBay account id, name), from ``OC_REGION_EBAY_SITES``."""
-    by_site = {
-        site: (pk, name)
-        for pk, name, site in EbayAccount.objects.filter(
-            site_code__in=settings.OC_REGION_EBAY_SITES.values()
-        ).values_list("pk", "name", "site_code")
-    }
-    return {
-        region: by_site[site]
-        for region, site in settings.OC_REGION_EBAY_SITES.items()
-        if site in by_site
-    }
-
-
 def plan_stock_sync(
     account: AccountOrangeConnex, rows: Sequence[SnapshotRow], progress: Progress = _no_progress
 ) -> StockPlan:
-    """Compare a complete snapshot with what Hemi holds; change nothing."""
+    """Compare a complete snapshot with what Hemi holds; change nothing.
+
+    Each (product, region) OC reports is one stock row. A product is found through the
+    account's OC SKU catalogue (the SKU registered for it), else by its Hemi SKU; the
+    region's eBay account (the account's region mapping) gives the listing to link.
+    """
     latest = max((r.snapshot_time for r in rows), default=None)
     plan = StockPlan(skus_seen=len(rows), snapshot_time=latest.isoformat() if latest else None)
-    regions = region_accounts()
+    targets = region_targets(account)
     existing = {
-        item_account_id: _Existing(*values)
-        for item_account_id, *values in ProductAccountOrangeConnex.objects.filter(account=account)
-        .values_list("item_account_id", "id", *FIGURES)
+        (product_id, region): _Existing(*values)
+        for product_id, region, *values in ProductAccountOrangeConnex.objects.filter(
+            account=account
+        )
+        .values_list("product_id", "region", "id", "item_account_id", "sku", *FIGURES)
         .iterator(chunk_size=5000)
     }
     plan.created_in_oc_before = sum(1 for e in existing.values() if e.created_in_oc)
-    seen: set[int] = set()
+    seen: set[tuple[int, str]] = set()
     unmapped: set[str] = set()
-    site_ids = [pk for pk, _ in regions.values()]
+    ebay_account_ids = {t.ebay_account_id for t in targets.values() if t.ebay_account_id}
     done = 0
     for chunk in _chunks(rows):
-        # One query per 1,000 SKUs: each product with its listings on the mapped eBay sites.
-        products: dict[str, int] = {}
-        listings: dict[tuple[int, int], int] = {}
-        for sku, product_id, listing_id, ebay_account_id in (
-            Product.objects.filter(sku__in={r.seller_sku for r in chunk})
-            .annotate(
-                listing=FilteredRelation(
-                    "item_accounts",
-                    condition=Q(item_accounts__ebay_account_id__in=site_ids),
-                )
-            )
-            .values_list("sku", "pk", "listing__pk", "listing__ebay_account_id")
-        ):
-            products[sku] = product_id
-            if listing_id is not None and ebay_account_id is not None:
-                listings[(product_id, ebay_account_id)] = listing_id
+        found = _products_of(account, chunk)
+        listings = {
+            (product_id, ebay_account_id): pk
+            for product_id, ebay_account_id, pk in ItemAccount.objects.filter(
+                product_id__in={pk for pk, _ in found.values()},
+                ebay_account_id__in=ebay_account_ids,
+            ).values_list("product_id", "ebay_account_id", "pk")
+        }
         for row in chunk:
-            found = products.get(row.seller_sku)
-            if found is None:
-                plan.unknown_skus.append(f"SKU {row.seller_sku} is not in Hemi")
+            product = found.get(row.oc_sku) or found.get(f"sku:{row.seller_sku}")
+            if product is None:
+                plan.unknown_skus.append(unknown_sku_message(row.seller_sku))
                 continue
+            product_id, sku = product
             for stock in row.regions:
-                if stock.region not in regions:
+                target = targets.get(stock.region.upper())
+                item_account_id = None
+                if target is None:
                     unmapped.add(stock.region)
+                elif target.ebay_account_id is not None:
+                    item_account_id = listings.get((product_id, target.ebay_account_id))
+                    if item_account_id is None:
+                        plan.missing_item_accounts.append(
+                            missing_item_account_message(sku, target.ebay_account_name or "")
+                        )
+                key = (product_id, stock.region)
+                if key in seen:
+                    plan.duplicates.append(duplicate_message(sku, stock.region, row.oc_sku))
                     continue
-                ebay_account_id, ebay_account_name = regions[stock.region]
-                item_account_id = listings.get((found, ebay_account_id))
-                if item_account_id is None:
-                    plan.missing_item_accounts.append(
-                        f"SKU {row.seller_sku} item account for {ebay_account_name} is missing"
-                    )
-                    continue
-                if item_account_id in seen:
-                    # One listing can take one set of figures: a second row for it (another
-                    # MFSKUID, or two regions mapped to one site) would be a guess.
-                    plan.duplicates.append(
-                        f"SKU {row.seller_sku} is in the snapshot more than once for "
-                        f"{ebay_account_name} (also as MFSKUID {row.oc_sku}): "
-                        "the first row was used"
-                    )
-                    continue
-                seen.add(item_account_id)
-                _compare(plan, existing.get(item_account_id), item_account_id, row, stock)
+                seen.add(key)
+                _compare(plan, existing.get(key), product_id, item_account_id, sku, row, stock)
         done += len(chunk)
         progress("compare", done, len(rows))
     plan.flips = _flips(account, existing, seen)
-    plan.unmapped_regions = [
-        f"OC region {region} is not mapped to an eBay account (OC_REGION_EBAY_SITES): skipped"
-        for region in sorted(unmapped)
-    ]
+    plan.unmapped_regions = [unmapped_region_message(region) for region in sorted(unmapped)]
     return plan
+
+
+def _products_of(
+    account: AccountOrangeConnex, chunk: Sequence[SnapshotRow]
+) -> dict[str, tuple[int, str]]:
+    """The products of a chunk's rows, two queries: OC SKU -> (product id, Hemi SKU) from
+    the account's OC SKU catalogue, and ``"sku:" + Hemi SKU`` -> the same by SKU."""
+    found: dict[str, tuple[int, str]] = {
+        oc_sku: (product_id, sku)
+        for oc_sku, product_id, sku in OCSku.objects.filter(
+            account=account, oc_sku__in={r.oc_sku for r in chunk}, product__isnull=False
+        ).values_list("oc_sku", "product_id", "product__sku")
+        if product_id is not None
+    }
+    for product_id, sku in Product.objects.filter(
+        sku__in={r.seller_sku for r in chunk}
+    ).values_list("pk", "sku"):
+        found[f"sku:{sku}"] = (product_id, sku)
+    return found
 
 
 def _compare(
     plan: StockPlan,
     before: _Existing | None,
-    item_account_id: int,
+    product_id: int,
+    item_account_id: int | None,
+    sku: str,
     row: SnapshotRow,
     stock: Any,
 ) -> None:
@@ -268,6 +333,8 @@ def _compare(
         before is not None
         and before.created_in_oc
         and not before.stale
+        and before.item_account_id == item_account_id
+        and before.sku == sku
         and before.oc_sku == row.oc_sku
         and before.available == available
         and before.intransit == intransit
@@ -278,56 +345,66 @@ def _compare(
         # the review shows for it, so a repeat sync rewrites nothing.
         plan.unchanged += 1
         if before.stock_updated is None:
-            plan.refreshes.append(Refresh(before.id, row.snapshot_time.isoformat()))
+            plan.refreshes.append(Refresh(before.id, _utc(row.snapshot_time)))
         return
     plan.upserts.append(
         Upsert(
             existing_id=before.id if before else None,
+            product_id=product_id,
             item_account_id=item_account_id,
-            sku=row.seller_sku,
+            sku=sku,
             region=stock.region,
             oc_sku=row.oc_sku,
             available=available,
             intransit=intransit,
             other=other,
-            stock_updated=row.snapshot_time.isoformat(),
+            stock_updated=_utc(row.snapshot_time),
             before_available=before.available if before else None,
             before_intransit=before.intransit if before else None,
             before_created_in_oc=before.created_in_oc if before else None,
+            before_other=before.other if before else None,
         )
     )
 
 
+def _utc(moment: datetime) -> str:
+    # Stored plans say every time in UTC, as the database gives them back.
+    return moment.astimezone(UTC).isoformat()
+
+
 def _flips(
-    account: AccountOrangeConnex, existing: dict[int, _Existing], seen: set[int]
+    account: AccountOrangeConnex,
+    existing: dict[tuple[int, str], _Existing],
+    seen: set[tuple[int, str]],
 ) -> list[Flip]:
-    gone = [
-        e.id
-        for item_account_id, e in existing.items()
-        if e.created_in_oc and item_account_id not in seen
-    ]
+    gone = [e.id for key, e in existing.items() if e.created_in_oc and key not in seen]
     flips: list[Flip] = []
     for chunk in _chunks(gone):
         flips += [
             Flip(pk, sku, region)
             for pk, sku, region in ProductAccountOrangeConnex.objects.filter(pk__in=chunk)
-            .values_list("pk", "item_account__product__sku", "region")
+            .values_list("pk", "product__sku", "region")
             .order_by("pk")
         ]
     return flips
 
 
 def apply_stock_plan(
-    account: AccountOrangeConnex, plan: StockPlan, progress: Progress = _no_progress
+    account: AccountOrangeConnex,
+    plan: StockPlan,
+    progress: Progress = _no_progress,
+    *,
+    run_id: int | None = None,
 ) -> None:
-    """Write ``plan`` in one transaction: upserts in batches, the flips to No, then the
-    snapshot times of unchanged rows."""
+    """Write ``plan`` in one transaction: upserts in batches (with their history lines,
+    seen by run ``run_id``), the flips to No, then the snapshot times of unchanged rows."""
     now = timezone.now()
     total = len(plan.upserts) + len(plan.flips) + len(plan.refreshes)
     done = 0
     with transaction.atomic():
         for chunk in _chunks(plan.upserts, WRITE_BATCH):
             upsert_stock_rows(account.pk, chunk, now)
+            record_changes(account.pk, chunk, run_id)
             done += len(chunk)
             progress("write", done, total)
         for flips in _chunks(plan.flips):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
@@ -25,9 +26,18 @@ from oc_integration.auth.tokens import (
     TokenRefreshFailed,
 )
 from oc_integration.client import OCError
-from oc_integration.client.stock import fetch_stock_snapshot
+from oc_integration.client.stock import SnapshotRow
 from oc_integration.models import AccountOrangeConnex, SyncRun
-from oc_integration.stock.plan import Progress, StockPlan, apply_stock_plan, plan_stock_sync
+from oc_integration.stock.plan import (
+    PlanSummary,
+    Progress,
+    StockPlan,
+    apply_stock_plan,
+    plan_stock_sync,
+)
+from oc_integration.stock.snapshot import read_snapshot
+from oc_integration.stock.sql_plan import StagedPlan
+from oc_integration.stock.staging import snapshot_stage
 
 logger = logging.getLogger(__name__)
 
@@ -114,23 +124,81 @@ def _busy_message(run: SyncRun) -> str:
     )
 
 
-def _record_plan(run: SyncRun, plan: StockPlan) -> None:
-    run.skus_seen = plan.skus_seen
+def _record_plan(run: SyncRun, summary: PlanSummary) -> None:
+    run.skus_seen = summary.skus_seen
     run.snapshot_time = (
-        datetime.fromisoformat(plan.snapshot_time).astimezone(UTC) if plan.snapshot_time else None
+        datetime.fromisoformat(summary.snapshot_time).astimezone(UTC)
+        if summary.snapshot_time
+        else None
     )
-    run.rows_created = plan.creates
-    run.rows_updated = plan.updates
-    run.rows_unchanged = plan.unchanged
-    run.flipped_to_no = len(plan.flips)
-    run.missing_item_accounts = len(plan.missing_item_accounts)
-    run.unknown_skus = len(plan.unknown_skus)
-    messages = plan.messages
-    run.messages = messages[:MAX_STORED_MESSAGES] + (
-        [f"… and {len(messages) - MAX_STORED_MESSAGES} more"]
-        if len(messages) > MAX_STORED_MESSAGES
-        else []
-    )
+    run.rows_created = summary.creates
+    run.rows_updated = summary.updates
+    run.rows_unchanged = summary.unchanged
+    run.flipped_to_no = summary.flips
+    run.missing_item_accounts = summary.missing_item_accounts
+    run.unknown_skus = summary.unknown_skus
+    kept = summary.messages[:MAX_STORED_MESSAGES]
+    more = summary.message_total - len(kept)
+    run.messages = kept + ([f"… and {more} more"] if more > 0 else [])
+
+
+class PlannedSync(Protocol):
+    """A complete snapshot, planned: what it would change, a review to store, or apply."""
+
+    summary: PlanSummary
+
+    def reviewable(self) -> StockPlan: ...
+
+    def apply(self, progress: Progress, *, run_id: int | None = None) -> None: ...
+
+
+class _PlannedInPython:
+    """The Python planner's plan (databases other than PostgreSQL: the SQLite demo)."""
+
+    def __init__(self, account: AccountOrangeConnex, plan: StockPlan) -> None:
+        self.account, self.plan, self.summary = account, plan, plan.summary()
+
+    def reviewable(self) -> StockPlan:
+        return self.plan
+
+    def apply(self, progress: Progress, *, run_id: int | None = None) -> None:
+        apply_stock_plan(self.account, self.plan, progress, run_id=run_id)
+
+
+def _settle(run: SyncRun, planned: PlannedSync, *, force: bool, progress: Progress) -> None:
+    """Record what the snapshot would change, then apply it, or keep it for review."""
+    _record_plan(run, planned.summary)
+    reason = planned.summary.confirmation_reason(settings.OC_STOCK_FLIP_CONFIRM_SHARE)
+    if run.dry_run:
+        run.plan = planned.reviewable().to_json()
+        run.status = SyncRun.Status.DRY_RUN
+    elif reason and not force:
+        run.plan = planned.reviewable().to_json()
+        run.status = SyncRun.Status.NEEDS_CONFIRMATION
+        run.error = f"{reason} Review the changes in the admin and apply them if they are right."
+    else:
+        planned.apply(progress, run_id=run.pk)
+        run.status = SyncRun.Status.SUCCEEDED
+
+
+def _sync(run: SyncRun, *, force: bool, progress: Progress) -> None:
+    client = api_client(run.account)
+    progress("download", 0, 1)
+    if connection.vendor != "postgresql":
+        rows: list[SnapshotRow] = []
+        read_snapshot(run.account, client, rows.extend, progress, restart=rows.clear)
+        progress("download", 1, 1)
+        plan = plan_stock_sync(run.account, rows, progress)
+        _settle(run, _PlannedInPython(run.account, plan), force=force, progress=progress)
+        return
+    # PostgreSQL: the answer streams into a staging table and is planned there, so memory
+    # does not grow with the catalog. Nothing is applied unless all of it parsed.
+    with snapshot_stage() as stage:
+        read_snapshot(run.account, client, stage.add, progress, restart=stage.restart)
+        stage.flush()
+        progress("download", 1, 1)
+        with transaction.atomic():
+            _settle(run, StagedPlan(run.account, stage), force=force, progress=progress)
 
 
 def failure_message(exc: Exception) -> str:
@@ -201,26 +269,8 @@ def run_stock_sync(
         run.save()
         return run
     run.refresh_from_db()
-    report = progress or (lambda *_: None)
     try:
-        report("download", 0, 1)
-        rows = fetch_stock_snapshot(api_client(run.account))
-        report("download", 1, 1)
-        plan = plan_stock_sync(run.account, rows, report)
-        _record_plan(run, plan)
-        reason = plan.confirmation_reason(settings.OC_STOCK_FLIP_CONFIRM_SHARE)
-        if run.dry_run:
-            run.plan = plan.to_json()
-            run.status = SyncRun.Status.DRY_RUN
-        elif reason and not force:
-            run.plan = plan.to_json()
-            run.status = SyncRun.Status.NEEDS_CONFIRMATION
-            run.error = (
-                f"{reason} Review the changes in the admin and apply them if they are right."
-            )
-        else:
-            apply_stock_plan(run.account, plan, report)
-            run.status = SyncRun.Status.SUCCEEDED
+        _sync(run, force=force, progress=progress or (lambda *_: None))
     except Exception as exc:
         run.status = SyncRun.Status.FAILED
         run.error = failure_message(exc)
@@ -259,10 +309,17 @@ def apply_reviewed_run(run_id: int) -> SyncRun:
         raise ReviewRefused(
             f"A newer stock sync has been applied since run #{run.pk}. Start a new dry run."
         )
+    try:
+        plan = StockPlan.from_json(run.plan)
+    except ValueError:
+        raise ReviewRefused(
+            f"Run #{run.pk} was stored by an earlier version of Hemi Fulfilment. "
+            "Start a new dry run."
+        ) from None
     if not _take_lock(run, from_status=run.status):
         raise ReviewRefused(_busy_message(run))
     try:
-        apply_stock_plan(run.account, StockPlan.from_json(run.plan))
+        apply_stock_plan(run.account, plan, run_id=run.pk)
     except Exception:
         SyncRun.objects.filter(pk=run.pk).update(
             status=SyncRun.Status.FAILED,

@@ -24,7 +24,8 @@ class Upsert(NamedTuple):
     """One row to write, with what it was before (for the review page)."""
 
     existing_id: int | None
-    item_account_id: int
+    product_id: int
+    item_account_id: int | None
     sku: str
     region: str
     oc_sku: str
@@ -35,10 +36,32 @@ class Upsert(NamedTuple):
     before_available: int | None
     before_intransit: int | None
     before_created_in_oc: bool | None
+    # Absent from plans stored before it existed.
+    before_other: dict[str, int] | None = None
+
+    @property
+    def figures_changed(self) -> bool:
+        """Whether available, in transit or the other counts differ from before (a new
+        row counts as changed): what the stock history records."""
+        return (self.before_available, self.before_intransit, self.before_other) != (
+            self.available,
+            self.intransit,
+            self.other,
+        )
 
 
 #: The columns a snapshot sets (the model's field names; db columns are looked up).
-WRITTEN = ("region", "oc_sku", "available_stock", "intransit_stock", "other_stock", "stock_updated")
+WRITTEN = (
+    "item_account",
+    "sku",
+    "oc_sku",
+    "available_stock",
+    "intransit_stock",
+    "other_stock",
+    "stock_updated",
+)
+#: What identifies a row: one per account, product and region.
+KEY = ("account", "product", "region")
 
 
 def upsert_stock_rows(account_id: int, upserts: Sequence[Upsert], now: datetime) -> None:
@@ -57,20 +80,20 @@ def upsert_stock_rows(account_id: int, upserts: Sequence[Upsert], now: datetime)
 def _column(name: str) -> str:
     field = ProductAccountOrangeConnex._meta.get_field(name)
     assert isinstance(field, Field) and field.column
-    return str(field.column)
+    return str(connection.ops.quote_name(field.column))
 
 
 def _copy_and_upsert(account_id: int, upserts: Sequence[Upsert], now: datetime) -> None:
-    meta = ProductAccountOrangeConnex._meta
-    column = {name: _column(name) for name in ("item_account", *WRITTEN)}
-    table = connection.ops.quote_name(meta.db_table)
+    table = connection.ops.quote_name(ProductAccountOrangeConnex._meta.db_table)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for u in upserts:
         writer.writerow(
             (
-                u.item_account_id,
+                u.product_id,
                 u.region,
+                u.item_account_id,  # None is written empty: NULL
+                u.sku,
                 u.oc_sku,
                 u.available,
                 u.intransit,
@@ -79,37 +102,30 @@ def _copy_and_upsert(account_id: int, upserts: Sequence[Upsert], now: datetime) 
             )
         )
     buffer.seek(0)
-    assignments = ", ".join(
-        f"{connection.ops.quote_name(c)} = EXCLUDED.{connection.ops.quote_name(c)}"
-        for c in [*(column[n] for n in WRITTEN), "created_in_oc", "stale", "updated"]
+    written = [_column(n) for n in WRITTEN]
+    updated = [*written, _column("created_in_oc"), _column("stale"), _column("updated")]
+    assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in updated)
+    columns = ", ".join(
+        [
+            *(_column(n) for n in KEY),
+            *written,
+            *(_column(n) for n in ("created_in_oc", "stale", "created", "updated")),
+        ]
     )
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS oc_stock_upsert ("
-            " item_account_id bigint, region varchar(16), oc_sku varchar(15),"
+            " product_id bigint, region text, item_account_id bigint, sku text, oc_sku text,"
             " available integer, intransit integer, other jsonb, stock_updated timestamptz"
             ") ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE oc_stock_upsert")
         cursor.copy_expert("COPY oc_stock_upsert FROM STDIN WITH (FORMAT csv)", buffer)
-        columns = ", ".join(
-            connection.ops.quote_name(c)
-            for c in [
-                "account_id",
-                column["item_account"],
-                *(column[n] for n in WRITTEN),
-                "created_in_oc",
-                "stale",
-                "created",
-                "updated",
-            ]
-        )
         cursor.execute(
             f"INSERT INTO {table} ({columns}) "  # noqa: S608 - names from the model, values bound
-            "SELECT %s, item_account_id, region, oc_sku, available, intransit, other,"
-            " stock_updated, true, false, %s, %s FROM oc_stock_upsert "
-            f"ON CONFLICT ({connection.ops.quote_name('account_id')}, "
-            f"{connection.ops.quote_name(column['item_account'])}) DO UPDATE SET {assignments}",
+            "SELECT %s, product_id, region, item_account_id, sku, oc_sku, available, intransit,"
+            " other, stock_updated, true, false, %s, %s FROM oc_stock_upsert "
+            f"ON CONFLICT ({', '.join(_column(n) for n in KEY)}) DO UPDATE SET {assignments}",
             [account_id, now, now],
         )
 
@@ -119,8 +135,10 @@ def _orm_upsert(account_id: int, upserts: Sequence[Upsert], now: datetime) -> No
         [
             ProductAccountOrangeConnex(
                 account_id=account_id,
-                item_account_id=u.item_account_id,
+                product_id=u.product_id,
                 region=u.region,
+                item_account_id=u.item_account_id,
+                sku=u.sku,
                 oc_sku=u.oc_sku,
                 available_stock=u.available,
                 intransit_stock=u.intransit,
@@ -134,7 +152,7 @@ def _orm_upsert(account_id: int, upserts: Sequence[Upsert], now: datetime) -> No
             for u in upserts
         ],
         update_conflicts=True,
-        unique_fields=["account", "item_account"],
+        unique_fields=list(KEY),
         update_fields=[*WRITTEN, "created_in_oc", "stale", "updated"],
         batch_size=1000,
     )

@@ -49,9 +49,12 @@ def odd_data(demo_data: None) -> None:
     """Rows with blanks and edge values next to the demo data."""
     order = Order.objects.create(number="ODD-1", ebay_order_id="", total=0)
     OrderItemEbay.objects.create(order=order, ebay_item_id="", order_line_item_id="odd-line")
+    listing = ItemAccount.objects.select_related("product").earliest("pk")
     ProductAccountOrangeConnex.objects.create(
         account=AccountOrangeConnex.objects.get(),
-        item_account=ItemAccount.objects.earliest("pk"),
+        product=listing.product,
+        item_account=listing,
+        sku=listing.product.sku,
         region="",
     )
     account = AccountOrangeConnex.objects.get()

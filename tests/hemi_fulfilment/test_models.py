@@ -43,20 +43,24 @@ def test_one_item_account_per_product_and_ebay_site() -> None:
         ItemAccount.objects.create(product=product, ebay_account=uk)
 
 
-def test_one_oc_product_row_per_oc_account_and_item_account() -> None:
-    listing = ItemAccount.objects.create(
-        product=Product.objects.create(sku="A1", title="One"), ebay_account=_uk()
-    )
+def test_one_oc_stock_row_per_oc_account_product_and_region() -> None:
+    product = Product.objects.create(sku="A1", title="One")
+    listing = ItemAccount.objects.create(product=product, ebay_account=_uk())
     account = _oc_account()
-    ProductAccountOrangeConnex.objects.create(account=account, item_account=listing, region="UK")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        ProductAccountOrangeConnex.objects.create(
-            account=account, item_account=listing, region="UK"
+
+    def row(**values: object) -> ProductAccountOrangeConnex:
+        return ProductAccountOrangeConnex.objects.create(
+            **{"account": account, "product": product, "sku": product.sku, **values}
         )
-    # Another OC account may hold the same listing.
-    ProductAccountOrangeConnex.objects.create(
-        account=_oc_account("OC DE"), item_account=listing, region="UK"
-    )
+
+    row(region="UK", item_account=listing)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row(region="UK")
+    # Other regions of the same product, listed or not (US-East and US-West may serve
+    # one eBay site), and another OC account's row for the same product and region.
+    row(region="US-East", item_account=listing)
+    row(region="US-West")
+    row(region="UK", account=_oc_account("OC DE"))
 
 
 def test_ebay_order_ids_and_line_ids_are_unique_but_web_orders_have_none() -> None:

@@ -16,6 +16,8 @@ from oc_integration.auth.authorization import exchange_code
 from oc_integration.client.codes import decode_until_stable, raw_query_params
 from oc_integration.models import AccountOrangeConnex, Environment
 from oc_integration.sandbox import running_sandbox
+from oc_integration.stock.regions import start_region_mappings
+from tests.oc_integration.factories import ebay_sites
 
 CALLBACK_PATH = "/oc/oauth/callback/"
 
@@ -99,6 +101,8 @@ def oc_account(db: None, oc_sandbox: Sandbox, settings: Any) -> AccountOrangeCon
     )
     account.secret_key = DEMO_OC_ACCOUNT.secret_key
     account.save()
+    ebay_sites()  # the eBay accounts its regions serve (OC_REGION_EBAY_SITES)
+    start_region_mappings(account)
     return account
 
 

@@ -1,15 +1,16 @@
-"""Bulk test data: Hemi products with eBay UK and DE item accounts."""
+"""Test data: Hemi products with eBay UK and DE item accounts; admin form data."""
 
 from __future__ import annotations
 
 from hemi_fulfilment.catalog.models import EbayAccount, ItemAccount, Product
+from oc_integration.models import AccountOrangeConnex, RegionMapping
 
 
 def ebay_sites() -> dict[str, EbayAccount]:
     """The eBay UK and eBay DE accounts (created if missing)."""
     return {
         code: EbayAccount.objects.get_or_create(
-            site_code=code, defaults={"name": f"eBay {code}", "site_id": site_id}
+            name=f"eBay {code}", defaults={"site_code": code, "site_id": site_id}
         )[0]
         for code, site_id in (("UK", 3), ("DE", 77))
     }
@@ -33,3 +34,21 @@ def hemi_catalog(count: int, prefix: str = "BENCH", *, batch: int = 5000) -> Non
             ],
             ignore_conflicts=True,
         )
+
+
+def region_mapping_form(account: AccountOrangeConnex) -> dict[str, str]:
+    """The account change form's region-mapping inline, as the admin renders it: the
+    account's existing mappings, unchanged."""
+    rows = list(RegionMapping.objects.filter(account=account).order_by("pk"))
+    data = {
+        "region_mappings-TOTAL_FORMS": str(len(rows)),
+        "region_mappings-INITIAL_FORMS": str(len(rows)),
+        "region_mappings-MIN_NUM_FORMS": "0",
+        "region_mappings-MAX_NUM_FORMS": "1000",
+    }
+    for n, row in enumerate(rows):
+        data[f"region_mappings-{n}-id"] = str(row.pk)
+        data[f"region_mappings-{n}-account"] = str(row.account_id)
+        data[f"region_mappings-{n}-region"] = row.region
+        data[f"region_mappings-{n}-ebay_account"] = str(row.ebay_account_id or "")
+    return data

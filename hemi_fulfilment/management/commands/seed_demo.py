@@ -49,7 +49,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         ebay = {
             code: EbayAccount.objects.update_or_create(
-                site_code=code, defaults={"name": name, "site_id": site_id}
+                name=name, defaults={"site_code": code, "site_id": site_id}
             )[0]
             for name, code, site_id in EBAY_SITES
         }

@@ -22,7 +22,8 @@ from hemi_fulfilment.admin_forms import (
 from oc_integration.admin.auth.authorization import AuthorizationAdminMixin
 from oc_integration.admin.stock.actions import StockActionsMixin
 from oc_integration.admin.warnings import AccountWarningsMixin
-from oc_integration.models import AccountOrangeConnex
+from oc_integration.models import AccountOrangeConnex, RegionMapping
+from oc_integration.stock.regions import start_region_mappings
 
 
 class AccountOrangeConnexForm(forms.ModelForm):
@@ -58,6 +59,7 @@ class AccountOrangeConnexForm(forms.ModelForm):
             "signature_mode",
             "token_client_auth",
             "access_token_bearer_prefix",
+            "stock_snapshot_version",
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -76,6 +78,41 @@ class AccountOrangeConnexForm(forms.ModelForm):
             secrets = secrets[:1]
         self.instance.webhook_secrets = "\n".join(secrets)
         return super().save(commit=commit)
+
+
+class RegionMappingFormSet(forms.BaseInlineFormSet):
+    """Each region once per account, whatever its spelling (OC writes US-west and US-West)."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: dict[str, str] = {}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            region = (form.cleaned_data.get("region") or "").strip()
+            if not region:
+                continue
+            if region.upper() in seen:
+                raise forms.ValidationError(
+                    f"OC region {region} is listed twice (also as {seen[region.upper()]}): "
+                    "keep one line per region."
+                )
+            seen[region.upper()] = region
+
+
+class RegionMappingInline(admin.TabularInline):
+    """The account's OC regions and the eBay accounts whose listings they fill."""
+
+    model = RegionMapping
+    formset = RegionMappingFormSet
+    extra = 0
+    fields = ["region", "ebay_account"]
+    verbose_name = "OC region → eBay account"
+    verbose_name_plural = (
+        "OC regions → eBay accounts (several regions may serve one eBay account; each keeps "
+        "its own stock row. A region not listed here still has its stock shown, without a "
+        "listing)"
+    )
 
 
 @admin.register(AccountOrangeConnex)
@@ -130,6 +167,7 @@ class AccountOrangeConnexAdmin(
                 ]
             },
         ),
+        ("Stock", {"fields": ["stock_snapshot_version"]}),
         (
             "Authorization",
             {
@@ -159,6 +197,13 @@ class AccountOrangeConnexAdmin(
         "new_secret_key",
         "new_webhook_secret",
     )
+    inlines = [RegionMappingInline]
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if not change:
+            # A new account left without a mapping starts with OC_REGION_EBAY_SITES'.
+            start_region_mappings(form.instance)
 
     @admin.display(description="Callback URL for OC")
     def webhook_url(self, obj: AccountOrangeConnex) -> str:

@@ -15,7 +15,9 @@ from django.utils.html import format_html, format_html_join
 
 from hemi_fulfilment.evidence_admin import EvidenceAdminMixin
 from oc_integration.admin.warnings import AccountWarningsMixin
+from oc_integration.catalog.sync import sku_sync_summary
 from oc_integration.models import SyncRun
+from oc_integration.stock.movements import movement_sync_summary
 from oc_integration.stock.plan import StockPlan
 from oc_integration.stock.runs import ReviewRefused, apply_reviewed_run, change_summary
 
@@ -33,6 +35,18 @@ STATUS_COLOURS: dict[str, str] = {
 
 def review_url(run: SyncRun) -> str:
     return reverse("admin:oc_integration_syncrun_review", args=[run.pk])
+
+
+def run_changes(run: SyncRun) -> str:
+    """What a run changed, in the words of its kind (stock, SKUs, movements, stock age)."""
+    if run.kind == SyncRun.Kind.SKUS:
+        return sku_sync_summary(run)
+    if run.kind == SyncRun.Kind.MOVEMENTS:
+        return movement_sync_summary(run)
+    if run.kind == SyncRun.Kind.STOCK_AGE:
+        # The import says what it stored as its first message.
+        return run.messages[0] if run.messages and run.status == SyncRun.Status.SUCCEEDED else ""
+    return change_summary(run)
 
 
 @admin.register(SyncRun)
@@ -88,7 +102,7 @@ class SyncRunAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
 
     @admin.display(description="changes")
     def changes(self, obj: SyncRun) -> str:
-        return change_summary(obj) or "-"
+        return run_changes(obj) or "-"
 
     @admin.display(description="duration")
     def duration(self, obj: SyncRun) -> str:
@@ -106,7 +120,11 @@ class SyncRunAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
 
     @admin.display(description="changes waiting")
     def review_link(self, obj: SyncRun) -> str:
-        if obj.status in (SyncRun.Status.DRY_RUN, SyncRun.Status.NEEDS_CONFIRMATION):
+        # Only stock runs keep a plan to review; other kinds' dry runs report counts.
+        if obj.kind == SyncRun.Kind.STOCK and obj.status in (
+            SyncRun.Status.DRY_RUN,
+            SyncRun.Status.NEEDS_CONFIRMATION,
+        ):
             return format_html('<a href="{}">Review and apply</a>', review_url(obj))
         return "-"
 
@@ -148,7 +166,13 @@ class SyncRunAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
             return HttpResponseRedirect(
                 reverse("admin:oc_integration_syncrun_change", args=[run.pk])
             )
-        plan = StockPlan.from_json(run.plan) if run.plan else None
+        try:
+            plan = StockPlan.from_json(run.plan) if run.plan else None
+        except ValueError:
+            plan = None
+            messages.warning(
+                request, f"Run #{run.pk} was stored by an earlier version: start a new dry run."
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": f"Review stock changes of run #{run.pk} ({run.account})",

@@ -11,6 +11,7 @@ from django.urls import reverse
 from oc_integration.models import AccountOrangeConnex, OutboundOrder, OutboundStatus
 from oc_integration.outbound.push import push_queued
 from tests.oc_integration.conftest import Sandbox
+from tests.oc_integration.factories import region_mapping_form
 from tests.oc_integration.outbound_helpers import stock_everything, web_orders
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +110,9 @@ def test_the_account_page_shows_the_callback_url_but_never_the_secret(
         "signature_mode": stocked.signature_mode,
         "token_client_auth": stocked.token_client_auth,
         "access_token_bearer_prefix": "on",
+        "stock_snapshot_version": stocked.stock_snapshot_version,
         "new_webhook_secret": "a-brand-new-callback-secret",
+        **region_mapping_form(stocked),
     }
     assert admin_client.post(url, data).status_code == 302
     stocked.refresh_from_db()

@@ -29,7 +29,9 @@ def _stock_rows(account: AccountOrangeConnex, count: int) -> None:
         [
             ProductAccountOrangeConnex(
                 account=account,
+                product=listing.product,
                 item_account=listing,
+                sku=listing.product.sku,
                 region=listing.ebay_account.site_code,
                 oc_sku=f"OC{listing.pk:013d}",
                 available_stock=listing.pk % 5,
@@ -37,7 +39,7 @@ def _stock_rows(account: AccountOrangeConnex, count: int) -> None:
                 other_stock={"RSVALOC": 2},
                 created_in_oc=True,
             )
-            for listing in ItemAccount.objects.select_related("ebay_account")
+            for listing in ItemAccount.objects.select_related("product", "ebay_account")
             .filter(product__sku__startswith="ADM")
             .exclude(oc_products__account=account)
         ]
@@ -85,7 +87,12 @@ def test_the_stock_list_shows_figures_totals_per_region_and_filters(
     assert "<td>DE</td><td>20</td>" in page and "<td>UK</td>" not in page
     assert "Reserved (allocated) 2" in page
     searched = admin_client.get(CHANGELIST, {"q": "ADM0000003"}).content.decode()
-    assert "ADM0000003" in searched and "ADM0000004" not in searched
+    # Its two rows (UK, DE) are listed, with the product's title; no other product.
+    assert searched.count("Product ADM0000003") == 2 and "ADM0000004" not in searched
+    assert "<td>UK</td><td>1</td>" in searched and "<td>DE</td><td>1</td>" in searched
+    oc_sku = ProductAccountOrangeConnex.objects.filter(sku="ADM0000005").first().oc_sku  # type: ignore[union-attr]
+    by_oc_sku = admin_client.get(CHANGELIST, {"q": oc_sku.lower()}).content.decode()
+    assert by_oc_sku.count("Product ADM0000005") == 1 and "ADM0000003" not in by_oc_sku
     sorted_page = admin_client.get(CHANGELIST, {"o": "-5"})  # by available stock, descending
     assert sorted_page.status_code == 200
 
@@ -100,6 +107,7 @@ def test_csv_export_contains_exactly_the_filtered_list(
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[attr-defined]
     assert rows[0][:6] == ["SKU", "Title", "Region", "OC SKU", "Available", "In transit"]
     assert len(rows) == 11 and {r[2] for r in rows[1:]} == {"UK"}
+    assert rows[1][:2] == ["ADM0000000", "Product ADM0000000"]  # in SKU order, with titles
 
 
 def test_sync_stock_now_queues_a_run_and_links_to_it(

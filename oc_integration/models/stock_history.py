@@ -1,0 +1,44 @@
+"""What a stock row's figures were over time: one line per change a snapshot brought."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from oc_integration.models.stock import ProductAccountOrangeConnex, SyncRun
+
+
+class StockHistory(models.Model):
+    """The figures of one stock row (product x region) as an applied snapshot set them.
+
+    A sync appends a line only where available, in transit or the other counts changed,
+    so a repeat sync with the same figures appends nothing. Kept for
+    ``OC_STOCK_HISTORY_DAYS`` (a daily job purges older lines).
+    """
+
+    stock = models.ForeignKey(
+        ProductAccountOrangeConnex,
+        on_delete=models.CASCADE,
+        related_name="history",
+        verbose_name="stock row",
+    )
+    # The run that saw the figures (runs are kept as evidence; SET_NULL only in case).
+    run = models.ForeignKey(
+        SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="stock_history"
+    )
+    recorded = models.DateTimeField("snapshot time", help_text="OC's snapshot time of the figures.")
+    available_stock = models.IntegerField("Available Stock")
+    intransit_stock = models.IntegerField("Intransit Stock")
+    other_stock = models.JSONField("other counts", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "stock history line"
+        verbose_name_plural = "stock history"
+        ordering = ["stock", "recorded", "id"]
+        indexes = [
+            models.Index(fields=["stock", "recorded"], name="oc_stock_history_row_idx"),
+            # The purge job deletes by age.
+            models.Index(fields=["recorded"], name="oc_stock_history_age_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stock} at {self.recorded:%Y-%m-%d %H:%M}: {self.available_stock} available"

@@ -1,0 +1,113 @@
+"""The stock history: each applied snapshot appends only the figures it changed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from oc_integration.models import (
+    AccountOrangeConnex,
+    ProductAccountOrangeConnex,
+    StockHistory,
+    SyncRun,
+)
+from oc_integration.stock.history import purge_history
+from oc_integration.stock.runs import apply_reviewed_run, queue_stock_sync, run_stock_sync
+from oc_integration.tasks import purge_stock_history
+from tests.oc_integration.conftest import Sandbox
+
+pytestmark = pytest.mark.django_db
+
+
+def _sync(account: AccountOrangeConnex, **options: Any) -> SyncRun:
+    run = queue_stock_sync(
+        account, trigger=SyncRun.Trigger.COMMAND, dry_run=options.pop("dry_run", False)
+    )
+    return run_stock_sync(run.pk, **options)
+
+
+def test_a_first_sync_records_every_row_and_a_repeat_sync_records_nothing(
+    demo_account: AccountOrangeConnex,
+) -> None:
+    first = _sync(demo_account)
+    assert first.status == SyncRun.Status.SUCCEEDED, first.error
+    rows = ProductAccountOrangeConnex.objects.all()
+    lines = StockHistory.objects.all()
+    assert lines.count() == rows.count() > 0
+    assert set(lines.values_list("run_id", flat=True)) == {first.pk}
+    line = lines.select_related("stock").first()
+    assert line is not None
+    assert (line.available_stock, line.intransit_stock, line.other_stock, line.recorded) == (
+        line.stock.available_stock,
+        line.stock.intransit_stock,
+        line.stock.other_stock,
+        line.stock.stock_updated,
+    )
+
+    assert _sync(demo_account).status == SyncRun.Status.SUCCEEDED
+    assert StockHistory.objects.count() == rows.count()
+
+
+def test_only_rows_whose_figures_changed_get_a_line(demo_account: AccountOrangeConnex) -> None:
+    _sync(demo_account)
+    changed, marked_stale = ProductAccountOrangeConnex.objects.order_by("pk")[:2]
+    ProductAccountOrangeConnex.objects.filter(pk=changed.pk).update(available_stock=-5)
+    # Stale, same figures: the row is rewritten (no longer stale) but nothing changed.
+    ProductAccountOrangeConnex.objects.filter(pk=marked_stale.pk).update(stale=True)
+    before = StockHistory.objects.count()
+
+    second = _sync(demo_account)
+
+    assert second.rows_updated == 2
+    new = StockHistory.objects.filter(run=second)
+    assert StockHistory.objects.count() == before + 1
+    assert list(new.values_list("stock_id", "available_stock")) == [
+        (changed.pk, changed.available_stock)
+    ]
+
+
+@pytest.mark.parametrize("kind", ["http500", "malformed"])
+def test_a_failed_run_records_nothing(
+    kind: str, demo_account: AccountOrangeConnex, oc_sandbox: Sandbox
+) -> None:
+    oc_sandbox.fault("/openapi/3pp/inventory/v1/snapshot", kind, count=1)
+    assert _sync(demo_account).status == SyncRun.Status.FAILED
+    assert not StockHistory.objects.exists()
+
+
+def test_a_dry_run_records_nothing_and_an_applied_review_records_under_its_run(
+    demo_account: AccountOrangeConnex,
+) -> None:
+    dry = _sync(demo_account, dry_run=True)
+    assert dry.status == SyncRun.Status.DRY_RUN
+    assert not StockHistory.objects.exists()
+
+    apply_reviewed_run(dry.pk)
+
+    lines = StockHistory.objects.all()
+    assert lines.count() == ProductAccountOrangeConnex.objects.count() > 0
+    assert set(lines.values_list("run_id", flat=True)) == {dry.pk}
+
+
+def test_the_purge_keeps_what_is_younger_than_the_limit(
+    demo_account: AccountOrangeConnex, settings: Any
+) -> None:
+    settings.OC_STOCK_HISTORY_DAYS = 30
+    _sync(demo_account)
+    now = timezone.now()
+    # (The seed's example row carries a snapshot time from 2018.)
+    StockHistory.objects.update(recorded=now - timedelta(days=1))
+    old, young = StockHistory.objects.order_by("pk")[:2]
+    StockHistory.objects.filter(pk=old.pk).update(recorded=now - timedelta(days=31))
+    StockHistory.objects.filter(pk=young.pk).update(recorded=now - timedelta(days=29))
+    total = StockHistory.objects.count()
+
+    assert purge_history(now=now) == 1
+    assert purge_stock_history() == 0  # the task, as beat runs it: nothing else is old
+
+    assert StockHistory.objects.count() == total - 1
+    assert not StockHistory.objects.filter(pk=old.pk).exists()
+    assert StockHistory.objects.filter(pk=young.pk).exists()
