@@ -38,6 +38,8 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from tests.benchmarks.database import ensure_postgres_database
+
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hemi_review_bench"
 SKU_PREFIX = "REVIEW"
 ACCOUNT_NAME = "Stock review benchmark"
@@ -74,36 +76,6 @@ def database_refusal() -> str | None:
             f"e.g. DATABASE_URL={DEFAULT_DATABASE_URL}"
         )
     return None
-
-
-def ensure_postgres_database() -> bool:
-    """Create the configured PostgreSQL database if it does not exist; True if created."""
-    import psycopg2  # type: ignore[import-untyped]
-    from django.conf import settings
-    from psycopg2 import sql
-
-    db = settings.DATABASES["default"]
-    params = {
-        key: db.get(option)
-        for key, option in (
-            ("user", "USER"),
-            ("password", "PASSWORD"),
-            ("host", "HOST"),
-            ("port", "PORT"),
-        )
-        if db.get(option)
-    }
-    conn = psycopg2.connect(dbname="postgres", **params)
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-            if cursor.fetchone():
-                return False
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
-            return True
-    finally:
-        conn.close()
 
 
 def seed_stock_rows(rows: int) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import admin
@@ -11,9 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from hemi_fulfilment.csv_export import csv_download
 from oc_integration.admin.stock.movements import MovementRegionFilter
 from oc_integration.models import StockAge
 from oc_integration.stock.age import AGE_THRESHOLDS
@@ -145,42 +143,32 @@ class StockAgeAdmin(admin.ModelAdmin):
             .iterator(chunk_size=2000)
         )
 
-        class Echo:
-            def write(self, value: str) -> str:
-                return value
-
-        writer = csv.writer(Echo())
-
-        def lines() -> Iterator[str]:
-            yield writer.writerow(
-                [
-                    "SKU",
-                    "OC SKU",
-                    "Region",
-                    "Quantity",
-                    "Over 90 days",
-                    "Over 180 days",
-                    "Over 365 days",
-                    "Age buckets (days: quantity)",
-                    "As of",
-                ]
-            )
-            for sku, oc_sku, region, total, d90, d180, d365, buckets, day in rows:
-                yield writer.writerow(
-                    [
-                        sku,
-                        oc_sku,
-                        region,
-                        total,
-                        d90,
-                        d180,
-                        d365,
-                        "; ".join(f"{b.get('label')}: {b.get('quantity')}" for b in buckets or []),
-                        day.isoformat() if day else "",
-                    ]
+        header = [
+            "SKU",
+            "OC SKU",
+            "Region",
+            "Quantity",
+            "Over 90 days",
+            "Over 180 days",
+            "Over 365 days",
+            "Age buckets (days: quantity)",
+            "As of",
+        ]
+        return csv_download(
+            "oc-aged-stock",
+            header,
+            (
+                (
+                    sku,
+                    oc_sku,
+                    region,
+                    total,
+                    d90,
+                    d180,
+                    d365,
+                    "; ".join(f"{b.get('label')}: {b.get('quantity')}" for b in buckets or []),
+                    day.isoformat() if day else "",
                 )
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="oc-aged-stock-{stamp}.csv"'
-        return response
+                for sku, oc_sku, region, total, d90, d180, d365, buckets, day in rows
+            ),
+        )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
@@ -39,6 +37,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from hemi_fulfilment.csv_export import csv_download
 from oc_integration.admin.pagination import WindowedPaginator
 from oc_integration.admin.warnings import AccountWarningsMixin
 from oc_integration.client.stock_v2 import KNOWN_REGIONS
@@ -489,46 +488,35 @@ class ProductAccountOrangeConnexAdmin(AccountWarningsMixin, admin.ModelAdmin):
             .iterator(chunk_size=2000)
         )
 
-        class Echo:
-            def write(self, value: str) -> str:
-                return value
-
-        writer = csv.writer(Echo())
-
-        def lines() -> Iterator[str]:
-            yield writer.writerow(
-                [
-                    "SKU",
-                    "Title",
-                    "Region",
-                    "OC SKU",
-                    "Available",
-                    "In transit",
-                    *OTHER_COUNT_LABELS.values(),
-                    "Stock updated (UTC)",
-                    "Created in OC",
-                    "Stale",
-                ]
-            )
-            # Columns in the order of FIGURES.
-            for sku, title, region, oc_sku, avl, intran, other, updated, created, stale in rows:
-                other = other or {}
-                yield writer.writerow(
-                    [
-                        sku,
-                        title,
-                        region,
-                        oc_sku,
-                        avl,
-                        intran,
-                        *(other.get(status, 0) for status in OTHER_COUNT_LABELS),
-                        updated.isoformat() if updated else "",
-                        "yes" if created else "no",
-                        "yes" if stale else "no",
-                    ]
+        header = [
+            "SKU",
+            "Title",
+            "Region",
+            "OC SKU",
+            "Available",
+            "In transit",
+            *OTHER_COUNT_LABELS.values(),
+            "Stock updated (UTC)",
+            "Created in OC",
+            "Stale",
+        ]
+        # Columns in the order of FIGURES.
+        return csv_download(
+            "oc-stock",
+            header,
+            (
+                (
+                    sku,
+                    title,
+                    region,
+                    oc_sku,
+                    avl,
+                    intran,
+                    *((other or {}).get(status, 0) for status in OTHER_COUNT_LABELS),
+                    updated.isoformat() if updated else "",
+                    "yes" if created else "no",
+                    "yes" if stale else "no",
                 )
-
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-        stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="oc-stock-{stamp}.csv"'
-        return response
+                for sku, title, region, oc_sku, avl, intran, other, updated, created, stale in rows
+            ),
+        )
