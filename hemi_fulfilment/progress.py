@@ -19,9 +19,10 @@ def progress_bar(stream: IO[str] | Any, description: str, unit: str = "item") ->
 
 
 def set_progress(bar: tqdm, done: int, total: int, description: str | None = None) -> None:
-    """Move ``bar`` to ``done`` of ``total`` (totals are known only as work proceeds)."""
+    """Move ``bar`` to ``done`` of ``total`` (totals are known only as work proceeds; 0
+    means not known yet, e.g. the pages of a paged answer: the bar then counts)."""
     if description:
         bar.set_description(description)
-    bar.total = total
+    bar.total = total or None
     bar.n = done
     bar.refresh()
