@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from hemi_fulfilment.integration_errors import NoUsableToken
@@ -30,7 +30,7 @@ from oc_integration.catalog.store import (
 from oc_integration.client import OCApiClient, OCError
 from oc_integration.client.sku import SkuQuery, SkuRow, query_all
 from oc_integration.models import AccountOrangeConnex, SyncRun
-from oc_integration.stock.runs import failure_message, reap_abandoned_runs
+from oc_integration.stock.runs import failure_message, reap_abandoned_runs, take_run_lock
 
 logger = logging.getLogger(__name__)
 
@@ -113,18 +113,6 @@ def queue_sku_sync(account: AccountOrangeConnex, *, trigger: str, dry_run: bool 
     )
 
 
-def _take_lock(run: SyncRun) -> bool:
-    try:
-        with transaction.atomic():
-            return bool(
-                SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(
-                    status=SyncRun.Status.RUNNING, started=timezone.now()
-                )
-            )
-    except IntegrityError:
-        return False
-
-
 def _record(run: SyncRun, seen: int, result: StoreResult) -> None:
     run.skus_seen = seen
     run.rows_created = result.created
@@ -160,7 +148,7 @@ def run_sku_sync(run_id: int, *, full: bool = False, progress: Progress | None =
     if run.status != SyncRun.Status.QUEUED or run.kind != SyncRun.Kind.SKUS:
         return run
     reap_abandoned_runs()
-    if not _take_lock(run):
+    if not take_run_lock(run, from_status=SyncRun.Status.QUEUED):
         run.status = SyncRun.Status.SKIPPED
         run.messages = [f"Another SKU sync for {run.account} is running; this run did nothing."]
         run.finished = timezone.now()

@@ -22,7 +22,7 @@ from oc_integration.auth.api_client import api_client
 from oc_integration.client import OCError
 from oc_integration.client.stock_age import AgeBucket, StockAgeRow, fetch_age_pages
 from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConnex, StockAge, SyncRun
-from oc_integration.stock.runs import _take_lock, failure_message, reap_abandoned_runs
+from oc_integration.stock.runs import failure_message, reap_abandoned_runs, take_run_lock
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def run_stock_age_sync(
     if run.status != SyncRun.Status.QUEUED or run.kind != SyncRun.Kind.STOCK_AGE:
         return run
     reap_abandoned_runs()
-    if not _take_lock(run, from_status=SyncRun.Status.QUEUED):
+    if not take_run_lock(run, from_status=SyncRun.Status.QUEUED):
         run.status = SyncRun.Status.SKIPPED
         run.messages = [
             f"Another stock age import for {run.account} is running; this run did nothing."

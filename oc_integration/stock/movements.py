@@ -38,7 +38,7 @@ from oc_integration.models import (
     StockMovementCursor,
     SyncRun,
 )
-from oc_integration.stock.runs import _take_lock, failure_message, reap_abandoned_runs
+from oc_integration.stock.runs import failure_message, reap_abandoned_runs, take_run_lock
 
 logger = logging.getLogger(__name__)
 
@@ -278,7 +278,7 @@ def run_movement_sync(
     if run.status != SyncRun.Status.QUEUED or run.kind != SyncRun.Kind.MOVEMENTS:
         return run
     reap_abandoned_runs()
-    if not _take_lock(run, from_status=SyncRun.Status.QUEUED):
+    if not take_run_lock(run, from_status=SyncRun.Status.QUEUED):
         run.status = SyncRun.Status.SKIPPED
         run.messages = [
             f"Another stock movement import for {run.account} is running; this run did nothing."

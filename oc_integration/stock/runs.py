@@ -98,8 +98,9 @@ def confirmed_snapshot_times() -> dict[int, datetime]:
     }
 
 
-def _take_lock(run: SyncRun, *, from_status: str) -> bool:
-    """Move ``run`` to running; False when another run of the account holds the lock."""
+def take_run_lock(run: SyncRun, *, from_status: str) -> bool:
+    """Move ``run`` to running; False when another run of the account and kind holds the
+    lock (every kind of sync run shares this rule)."""
     try:
         with transaction.atomic():
             return bool(
@@ -262,7 +263,7 @@ def run_stock_sync(
     if run.status != SyncRun.Status.QUEUED:
         return run
     reap_abandoned_runs()
-    if not _take_lock(run, from_status=SyncRun.Status.QUEUED):
+    if not take_run_lock(run, from_status=SyncRun.Status.QUEUED):
         run.status = SyncRun.Status.SKIPPED
         run.messages = [_busy_message(run)]
         run.finished = timezone.now()
@@ -316,7 +317,7 @@ def apply_reviewed_run(run_id: int) -> SyncRun:
             f"Run #{run.pk} was stored by an earlier version of Hemi Fulfilment. "
             "Start a new dry run."
         ) from None
-    if not _take_lock(run, from_status=run.status):
+    if not take_run_lock(run, from_status=run.status):
         raise ReviewRefused(_busy_message(run))
     try:
         apply_stock_plan(run.account, plan, run_id=run.pk)

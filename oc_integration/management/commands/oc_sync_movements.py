@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
+from django.core.management.base import CommandError, CommandParser
 
-from hemi_fulfilment.progress import progress_bar, set_progress
-from oc_integration.management.accounts import OC_ACCOUNT
-from oc_integration.models import SyncRun
+from oc_integration.management.sync_run_command import SyncRunCommand
+from oc_integration.models import AccountOrangeConnex, SyncRun
 from oc_integration.stock.movements import (
     movement_sync_summary,
     queue_movement_sync,
     run_movement_sync,
 )
+from oc_integration.stock.plan import Progress
 
 
 def moment(text: str) -> datetime:
@@ -30,7 +28,10 @@ def moment(text: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-class Command(BaseCommand):
+class Command(SyncRunCommand):
+    what = "Stock movements"
+    unit = "window"
+    dry_run_words = "Dry run"
     help = (
         "Import OC's stock movements (GetStockMovement) in windows of under 7 days: from "
         "where the last complete window ended, or from --since (a backfill, at most a year "
@@ -38,7 +39,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        OC_ACCOUNT.add_to(parser)
+        super().add_arguments(parser)
         parser.add_argument(
             "--since", type=moment, help="Start here (UTC date or time), e.g. 2026-01-01."
         )
@@ -56,45 +57,19 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Count what is new; store nothing."
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        failed = False
-        for account in OC_ACCOUNT.select(options["account"]):
-            run = queue_movement_sync(
-                account, trigger=SyncRun.Trigger.COMMAND, dry_run=options["dry_run"]
-            )
-            self.stdout.write(f"Stock movements for {account} (run #{run.pk})")
-            bar = progress_bar(sys.stderr, "movements", unit="window")
+    def queue(self, account: AccountOrangeConnex, options: dict[str, Any]) -> SyncRun:
+        return queue_movement_sync(
+            account, trigger=SyncRun.Trigger.COMMAND, dry_run=options["dry_run"]
+        )
 
-            def progress(phase: str, done: int, total: int, bar: tqdm = bar) -> None:
-                set_progress(bar, done, total, phase)
+    def run_one(self, run_id: int, options: dict[str, Any], progress: Progress) -> SyncRun:
+        return run_movement_sync(
+            run_id,
+            since=options["since"],
+            until=options["until"],
+            skus=options["sku"],
+            progress=progress,
+        )
 
-            try:
-                run = run_movement_sync(
-                    run.pk,
-                    since=options["since"],
-                    until=options["until"],
-                    skus=options["sku"],
-                    progress=progress,
-                )
-            finally:
-                bar.close()
-            failed = self._report(run) or failed
-        if failed:
-            sys.exit(1)
-
-    def _report(self, run: SyncRun) -> bool:
-        """Print the run's outcome; True when it failed or was skipped."""
-        write = self.stdout.write
-        for line in run.messages:
-            write(f"  {line}")
-        if run.status == SyncRun.Status.SUCCEEDED:
-            write(self.style.SUCCESS(f"  Done: {movement_sync_summary(run)}"))
-            return False
-        if run.status == SyncRun.Status.DRY_RUN:
-            write(self.style.WARNING(f"  Dry run: {movement_sync_summary(run)}"))
-            return False
-        if run.status == SyncRun.Status.SKIPPED:
-            write(self.style.WARNING("  Skipped: nothing was imported."))
-            return True
-        self.stderr.write(self.style.ERROR(f"  Failed: {run.error}"))
-        return True
+    def summary(self, run: SyncRun) -> str:
+        return movement_sync_summary(run)
