@@ -279,6 +279,11 @@ OC_SYNC_RUN_TIMEOUT_MINUTES = env.integer("OC_SYNC_RUN_TIMEOUT_MINUTES", default
 # OC service region -> the site code of the eBay account whose item accounts it fills.
 OC_REGION_EBAY_SITES = env.mapping("OC_REGION_EBAY_SITES", default={"UK": "UK", "DE": "DE"})
 
+# Low stock: a stock row without a threshold of its own is low below this many units
+# available, or when it covers fewer days than this at the last 30 days' sales (0: off).
+OC_LOW_STOCK_MINIMUM = env.integer("OC_LOW_STOCK_MINIMUM", default=5, minimum=0)
+OC_LOW_STOCK_MIN_DAYS_OF_COVER = env.integer("OC_LOW_STOCK_MIN_DAYS_OF_COVER", default=7, minimum=0)
+
 # Outbound orders: the region for orders without an eBay site (by destination country),
 # and the shipping service each region uses unless staff choose another.
 OC_COUNTRY_REGIONS = env.mapping("OC_COUNTRY_REGIONS", default={"GB": "UK", "DE": "DE"})

@@ -1,6 +1,7 @@
 """Demo data for Orange Connex: the demo account, pointed at the OC sandbox, a few of the
-OC SKUs the sandbox holds for it (the next SKU sync brings the rest), and the details OC
-needs to register the demo products."""
+OC SKUs the sandbox holds for it (the next SKU sync brings the rest), the details OC
+needs to register the demo products, and a few weeks of stock history once the demo's
+stock rows exist (:mod:`oc_integration.demo_history`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from hemi_fulfilment.catalog.models import Product
 from hemi_fulfilment.demo.data import DEMO_OC_ACCOUNT, DEMO_SKUS, demo_oc_sku
+from oc_integration.demo_history import seed_demo_history
 from oc_integration.models import (
     AccountOrangeConnex,
     Approval,
@@ -50,6 +52,8 @@ def seed_demo_account(*, sandbox_url: str, public_base_url: str) -> AccountOrang
     start_region_mappings(account)
     seed_demo_skus(account)
     seed_demo_registration_details()
+    # Once a stock sync has brought the demo's stock rows: a few weeks for the charts.
+    seed_demo_history(account)
     return account
 
 

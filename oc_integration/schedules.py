@@ -87,3 +87,12 @@ recurring_job(
         crontab="45 5 * * *",
     )
 )
+recurring_job(
+    RecurringJob(
+        name="OC: low-stock digest",
+        task="oc.low_stock_digest",
+        description="Daily: emails each OC account's recipients and ADMINS the stock rows that "
+        "crossed into low stock since the last digest (once per crossing).",
+        crontab="30 6 * * *",
+    )
+)

@@ -204,3 +204,13 @@ def sync_stock_age_all_accounts() -> list[int]:
         transaction.on_commit(partial(sync_stock_age.delay, run.pk))
         run_ids.append(run.pk)
     return run_ids
+
+
+@shared_task(name="oc.low_stock_digest", acks_late=True)
+def low_stock_digest() -> dict[str, object]:
+    """The daily digest: email each OC account's rows that crossed into low stock."""
+    from oc_integration.stock.low_stock import send_low_stock_digest
+
+    outcome = send_low_stock_digest().summary()
+    logger.info("OC low-stock digest: %s", outcome)
+    return outcome

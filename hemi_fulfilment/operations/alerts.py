@@ -48,12 +48,13 @@ class Evaluation:
         }
 
 
-def _recipients(problem: Problem, kept: dict[str, tuple[str, ...]]) -> list[str]:
+def recipients_of(problem: Problem, kept: dict[str, tuple[str, ...]]) -> list[str]:
+    """Who is told about ``problem``: its record's recipients, its own, then ADMINS."""
     everyone = [*kept.get(problem.subject.key, ()), *problem.recipients, *admin_addresses()]
     return list(dict.fromkeys(a for a in everyone if a))
 
 
-def _kept_recipients(problems: Iterable[Problem]) -> dict[str, tuple[str, ...]]:
+def kept_recipients(problems: Iterable[Problem]) -> dict[str, tuple[str, ...]]:
     """The recipients staff set in the admin for the problems' records (one query)."""
     wanted = {p.subject.key: p.subject for p in problems if p.subject.app_label}
     if not wanted:
@@ -146,11 +147,11 @@ def _evaluate(now: datetime, result: Evaluation) -> None:
                 continue
             found.setdefault((problem.kind, problem.subject.key), problem)
 
-    kept = _kept_recipients(found.values())
+    kept = kept_recipients(found.values())
     open_incidents = {(i.kind, i.subject_key): i for i in Incident.objects.filter(resolved_at=None)}
 
     for key, problem in found.items():
-        recipients = _recipients(problem, kept)
+        recipients = recipients_of(problem, kept)
         incident = open_incidents.get(key)
         if incident is None:
             incident = _open(problem, recipients, now)

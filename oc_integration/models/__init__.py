@@ -15,6 +15,7 @@ from oc_integration.models.catalog import (
     RegistrationStatus,
     ServiceType,
 )
+from oc_integration.models.low_stock import LowStockReport, LowStockThreshold
 from oc_integration.models.outbound import (
     OC_STATUS,
     OPEN_AT_OC,
@@ -41,6 +42,8 @@ __all__ = [
     "AuthorizationStatus",
     "Environment",
     "Incoterms",
+    "LowStockReport",
+    "LowStockThreshold",
     "OAuthAuthorizationRequest",
     "OCSku",
     "OCSkuEFService",

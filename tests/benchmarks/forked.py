@@ -71,6 +71,39 @@ class StatementCount:
         cls.by_kind[kind] = cls.by_kind.get(kind, 0) + n
 
 
+class StatementTimer:
+    """The time the child's cursors spent in chosen statements (the class is the timer).
+
+    ``watched`` maps a name to the start of the statements it times (e.g. ``"history"`` to
+    ``INSERT INTO "oc_integration_stockhistory"``): set it in the parent before the fork;
+    the child fills ``seconds`` and ``counts``.
+    """
+
+    watched: dict[str, str] = {}
+    seconds: dict[str, float] = {}
+    counts: dict[str, int] = {}
+
+    @classmethod
+    def matching(cls, sql: Any) -> str | None:
+        """The name watching ``sql``, if any."""
+        if not cls.watched:
+            return None
+        text = sql.decode(errors="replace") if isinstance(sql, bytes) else str(sql)
+        text = text.lstrip()
+        return next((name for name, start in cls.watched.items() if text.startswith(start)), None)
+
+    @classmethod
+    def add(cls, name: str, seconds: float) -> None:
+        cls.seconds[name] = cls.seconds.get(name, 0.0) + seconds
+        cls.counts[name] = cls.counts.get(name, 0) + 1
+
+
+def watch_statements(name: str, start: str) -> None:
+    """Time, under ``name``, every statement starting with ``start`` in the phases measured
+    from now on (call before ``in_child``)."""
+    StatementTimer.watched = {**StatementTimer.watched, name: start}
+
+
 def statement_kind(sql: Any) -> str:
     """SELECT, INSERT, UPDATE, COPY, … (the first word of a statement)."""
     text = sql.decode(errors="replace") if isinstance(sql, bytes) else str(sql)
@@ -90,7 +123,14 @@ class CountingCursor(psycopg2.extensions.cursor):
 
     def execute(self, query: Any, vars: Any = None) -> Any:
         StatementCount.add(statement_kind(query))
-        return super().execute(query, vars)
+        watched = StatementTimer.matching(query)
+        if watched is None:
+            return super().execute(query, vars)
+        started = time.perf_counter()
+        try:
+            return super().execute(query, vars)
+        finally:
+            StatementTimer.add(watched, time.perf_counter() - started)
 
     def executemany(self, query: Any, vars_list: Any) -> Any:
         params = list(vars_list)
@@ -139,6 +179,7 @@ def count_statements() -> None:
         if connection.connection is not None:
             _counting(None, connection)
     StatementCount.by_kind = {}
+    StatementTimer.seconds, StatementTimer.counts = {}, {}
 
 
 @dataclass
@@ -150,6 +191,8 @@ class Measured:
     rss_start: int | None = None
     peak_rss: int = 0
     statements: dict[str, int] = field(default_factory=dict)
+    # Time spent in the statements ``watch_statements`` named: name -> (statements, seconds).
+    timed_statements: dict[str, tuple[int, float]] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     error: str = ""
 
@@ -200,6 +243,10 @@ def in_child(
             result.details = around(timed) if around is not None else timed()
             result.seconds = time.perf_counter() - started
             result.statements = dict(StatementCount.by_kind)
+            result.timed_statements = {
+                name: (StatementTimer.counts[name], seconds)
+                for name, seconds in StatementTimer.seconds.items()
+            }
             result.peak_rss = peak_rss_bytes()
         except BaseException:  # everything goes back to the parent, which reports it
             result.error = traceback.format_exc()

@@ -20,6 +20,10 @@ What it does, in order:
 3. repeat syncs: nothing changed (project and reference); 10% of the SKUs changed in the
    sandbox; 1% of the SKUs gone from OC (the flips to Created in OC = No). The last two run
    the project and then the reference from the same saved table and compare the results;
+   after each project sync, the stock history lines its run appended; for the 10% changed,
+   the time of the history INSERT alone (``forked.watch_statements``) and the same sync
+   with and without it, in turns from the same table (the history left out by patching the
+   forked child only);
 4. the naive per-row version against the project's Python planner (``--naive-skus``);
 5. the stock review's timings (``--review-rows``, from ``stock_review.measure_review``);
 6. the goals table of issue 10 in Markdown, for the README.
@@ -52,16 +56,20 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tests.benchmarks import database as db
-from tests.benchmarks.forked import in_child, mib
+from tests.benchmarks.forked import in_child, mib, watch_statements
 from tests.benchmarks.report import (
+    GOAL_HISTORY_SHARE,
     GOAL_RATIO,
     GOAL_REPEAT_RATIO,
     GOAL_REVIEW_MS,
+    HISTORY,
     MAX_SKUS,
     REGIONS,
     Phase,
     Results,
     goals_table,
+    history_rows_per_day,
+    history_seconds,
     print_phase,
     profiled,
     ratio,
@@ -76,6 +84,7 @@ if TYPE_CHECKING:
 SKU_PREFIX = "BENCH"
 CHANGED_EVERY = 10  # 10% of the SKUs change
 GONE_EVERY = 100  # 1% of the SKUs leave OC
+HISTORY_REPEATS = 3  # syncs with and without the history, to compare the fastest of each
 
 
 # --- command line --------------------------------------------------------------------------
@@ -157,6 +166,26 @@ def _project_sync(account: AccountOrangeConnex) -> dict[str, Any]:
     }
 
 
+def _project_sync_without_history(account: AccountOrangeConnex) -> dict[str, Any]:
+    """The project's sync with its history INSERT left out: the same run minus the history
+    (its statement, and the foreign-key checks its rows cost at commit). Only the forked
+    child is patched; it exits after the phase."""
+    from django.db import connection
+
+    from oc_integration.models import StockHistory
+    from oc_integration.stock.sql_plan import StagedPlan
+
+    history = f"INSERT INTO {connection.ops.quote_name(StockHistory._meta.db_table)}"
+    run_statement = StagedPlan._run
+
+    def without_history(plan: StagedPlan, sql: str, params: Any = ()) -> None:
+        if not sql.startswith(history):
+            run_statement(plan, sql, params)
+
+    StagedPlan._run = without_history  # type: ignore[method-assign,assignment]
+    return _project_sync(account)
+
+
 def _reference_sync(account: AccountOrangeConnex) -> dict[str, Any]:
     from dataclasses import asdict
 
@@ -193,6 +222,26 @@ def measure(
         db.analyze_stock()  # not measured: what autovacuum does between two syncs
     print_phase(phase)
     return phase
+
+
+def history_of_last_run() -> int:
+    """Stock history lines the latest project run appended (read after its phase, so the
+    count is not part of it)."""
+    from oc_integration.models import StockHistory, SyncRun
+
+    run = SyncRun.objects.filter(kind=SyncRun.Kind.STOCK).order_by("-pk").first()
+    return StockHistory.objects.filter(run=run).count() if run else 0
+
+
+def watch_history() -> None:
+    """Time the history INSERT of every measured sync on its own."""
+    from django.db import connection
+
+    from oc_integration.models import StockHistory
+
+    watch_statements(
+        HISTORY, f"INSERT INTO {connection.ops.quote_name(StockHistory._meta.db_table)}"
+    )
 
 
 # --- setup -----------------------------------------------------------------------------------
@@ -315,6 +364,8 @@ def first_syncs(account_id: int, results: Results) -> None:
     results.project_first = measure(
         "1b. Project, first sync (empty table, every row created)", account_id, _project_sync
     )
+    results.history_first = history_of_last_run()
+    print(f"  stock history lines appended: {results.history_first:,}")
     reference, project = results.reference_first, results.project_first
     if reference is not None and (reference.measured.error or project.measured.error):
         print("\n  same rows: not compared (a sync failed)")
@@ -358,6 +409,8 @@ def repeat_syncs(account_id: int, sandbox: SandboxProcess, results: Results) -> 
     results.project_repeat = repeat = measure(
         "2a. Project, repeat sync: nothing changed at OC", account_id, _project_sync
     )
+    results.history_repeat = history_of_last_run()
+    print(f"  stock history lines appended: {results.history_repeat:,} (goal 0)")
     print(
         f"  repeat / first wall time {ratio(repeat.seconds, first.seconds):.2f} "
         f"(goal <= {GOAL_REPEAT_RATIO}, 0 stock rows written: {repeat.rows_written:,} written)"
@@ -385,6 +438,19 @@ def repeat_syncs(account_id: int, sandbox: SandboxProcess, results: Results) -> 
         f"  project: {project.rows_written:,} rows written for {expected:,} changed rows, "
         f"{ratio(project.seconds, first.seconds):.2f} x the first sync"
     )
+    results.history_changed = appended = history_of_last_run()
+    print(
+        f"  stock history: {appended:,} lines appended for {expected:,} changed rows; "
+        f"{history_rows_per_day(appended):,} a day at the 30-minute schedule"
+    )
+    seconds = history_seconds(project)
+    if seconds is not None:
+        print(
+            f"  the history INSERT took {seconds:.2f} s of the sync's {project.seconds:.2f} s "
+            f"({ratio(seconds, project.seconds):.1%}; goal < {GOAL_HISTORY_SHARE:.0%})"
+        )
+    if db.is_postgres():
+        history_cost(account_id, results)
 
     results.gone_skus = sandbox.remove_skus(GONE_EVERY, offset=GONE_EVERY - 1)
     gone_rows = results.gone_skus * len(REGIONS)
@@ -399,6 +465,34 @@ def repeat_syncs(account_id: int, sandbox: SandboxProcess, results: Results) -> 
     print(
         f"  project: {project.rows_written:,} rows written for {gone_rows:,} rows gone "
         f"(flipped {project.details.get('flipped', 0):,})"
+    )
+
+
+def history_cost(account_id: int, results: Results) -> None:
+    """The 10%-changed sync from the same table with and without its history INSERT, in
+    turns, ``HISTORY_REPEATS`` times each: the fastest of each is compared (one pair alone
+    is mostly the noise of a shared machine). Leaves the table as the project wrote it."""
+    print(
+        f"\n3c. The same sync with and without the history INSERT, {HISTORY_REPEATS} times "
+        "each, in turns, from the same table (fastest of each compared)"
+    )
+    runs = {"with": _project_sync, "without": _project_sync_without_history}
+    for attempt in range(1, HISTORY_REPEATS + 1):
+        for name, work in runs.items():
+            db.restore_state("bench_state_before")
+            measured = in_child(f"history {name} {attempt}", lambda: _account(account_id), work)
+            if measured.error:
+                print("  FAILED in the child process:\n    " + measured.error.strip())
+                db.restore_state("bench_state_project")
+                return
+            results.history_timings.setdefault(name, []).append(measured.seconds)
+            print(f"  {attempt}. {name:<8} the history {measured.seconds:6.2f} s")
+    db.restore_state("bench_state_project")
+    with_it, without = min(results.history_timings["with"]), min(results.history_timings["without"])
+    extra = with_it - without
+    print(
+        f"  fastest with the history {with_it:.2f} s, without {without:.2f} s: {extra:+.2f} s "
+        f"({ratio(extra, without):+.1%} of the sync; goal < {GOAL_HISTORY_SHARE:.0%})"
     )
 
 
@@ -483,6 +577,7 @@ def main(argv: list[str] | None = None) -> int:
 
     connections.close_all()
     sandbox = SandboxProcess.start()
+    watch_history()
     results = Results(skus=args.skus, review_rows=args.review_rows)
     try:
         account_id = setup(args, sandbox)

@@ -39,9 +39,12 @@ from django.utils.translation import gettext
 
 from hemi_fulfilment.csv_export import csv_download
 from oc_integration.admin.pagination import WindowedPaginator
+from oc_integration.admin.stock.charts import chart_context
 from oc_integration.admin.warnings import AccountWarningsMixin
 from oc_integration.client.stock_v2 import KNOWN_REGIONS
 from oc_integration.models import ProductAccountOrangeConnex, RegionMapping
+from oc_integration.stock.chart_data import row_chart
+from oc_integration.stock.low_stock import low_stock_rows
 from oc_integration.stock.plan import FIGURES
 from oc_integration.stock.runs import confirmed_snapshot_times
 
@@ -85,6 +88,20 @@ class OutOfStockFilter(admin.SimpleListFilter):
         if self.value() == "in":
             return queryset.filter(available_stock__gt=0)
         return queryset
+
+
+class LowStockFilter(admin.SimpleListFilter):
+    """The rows under their low-stock threshold: available under the minimum, or fewer
+    days of cover than the minimum at the last 30 days' sales (one query, in SQL)."""
+
+    title = "low stock"
+    parameter_name = "low_stock"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("low", "Low stock")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return low_stock_rows(queryset) if self.value() == "low" else queryset
 
 
 class StaleFilter(admin.SimpleListFilter):
@@ -341,7 +358,14 @@ class ProductAccountOrangeConnexAdmin(AccountWarningsMixin, admin.ModelAdmin):
         "created_in_oc",
         "stale",
     ]
-    list_filter = [RegionFilter, "created_in_oc", OutOfStockFilter, StaleFilter, "account"]
+    list_filter = [
+        RegionFilter,
+        "created_in_oc",
+        OutOfStockFilter,
+        LowStockFilter,
+        StaleFilter,
+        "account",
+    ]
     # Contains-search (icontains) on this table's columns: trigram indexes on PostgreSQL.
     search_fields = ["sku", "oc_sku"]
     search_help_text = "Hemi SKU or OC SKU"
@@ -423,6 +447,21 @@ class ProductAccountOrangeConnexAdmin(AccountWarningsMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Rows are created by the stock sync from what OC reports.
         return False
+
+    def render_change_form(
+        self,
+        request: HttpRequest,
+        context: dict[str, Any],
+        add: bool = False,
+        change: bool = False,
+        form_url: str = "",
+        obj: ProductAccountOrangeConnex | None = None,
+    ) -> Any:
+        # The row's chart of available and in transit (7 / 30 / 90 days), drawn by the
+        # change form's template (productaccountorangeconnex/change_form.html).
+        if obj is not None and obj.pk:
+            context.update(chart_context(request, lambda days: row_chart(obj, days)))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- totals and CSV ---------------------------------------------------------------
     def get_urls(self) -> list[URLPattern]:
