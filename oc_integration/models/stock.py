@@ -33,8 +33,8 @@ class ProductAccountOrangeConnex(models.Model):
         blank=True,
         help_text="The product's listing on the eBay account this region serves, if any.",
     )
-    # The product's SKU, copied by the sync (it is the snapshot's sellerSkuId), so the
-    # review can order and search on this table alone, with its own indexes.
+    # The product's Hemi SKU, copied by the sync, so the review can order and search on
+    # this table alone, with its own indexes.
     sku = models.CharField("SKU", max_length=64, default="", blank=True)
     region = models.CharField(
         "region", max_length=50, help_text="OC service region, e.g. UK, DE, AU-MEL, US-East."

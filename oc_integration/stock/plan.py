@@ -1,9 +1,11 @@
-"""The stock snapshot sync: from OC's snapshot to Product Account Orange Connex rows.
+"""The stock snapshot sync in Python: from OC's snapshot to Product Account Orange Connex rows.
 
-Planning reads in bulk (a constant number of queries per 1,000 SKUs) and produces a
-:class:`StockPlan`: which rows to create or update, which products left OC, and the
-messages staff need ("SKU 123456 item account for eBay UK is missing"). Applying a
-plan writes it in one transaction with bulk upserts. Nothing is written unless the
+This planner serves SQLite (the demo) and applies stored reviews; on PostgreSQL a run is
+planned in SQL (:mod:`oc_integration.stock.sql_plan`), and a test holds both to the same
+decisions. Planning reads in bulk (a constant number of queries per 1,000 SKUs) and
+produces a :class:`StockPlan`: which rows to create or update, which products left OC,
+and the messages staff need ("SKU 123456 item account for eBay UK is missing"). Applying
+a plan writes it in one transaction with bulk upserts. Nothing is written unless the
 whole snapshot was received and parsed.
 """
 

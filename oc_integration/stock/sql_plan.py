@@ -3,11 +3,12 @@
 The same rules as the Python planner (:func:`oc_integration.stock.plan.plan_stock_sync`,
 which the SQLite demo uses), stated as queries over the staged rows:
 
-* ``oc_stock_resolved``: every staged row with its Hemi product (by SKU), the eBay account
-  its region maps to and the product's item account for that eBay account;
-* ``oc_stock_plan``: for each item account, the first row that named it, compared with the
-  stored stock row (``IS NOT DISTINCT FROM`` over the figures): create, update, unchanged,
-  or refresh (unchanged but never given a time);
+* ``oc_stock_resolved``: every staged row with its Hemi product (through the account's OC
+  SKU catalogue, else by SKU), the eBay account its region serves (the account's region
+  mapping) and the product's listing (item account) there, if any;
+* ``oc_stock_plan``: for each product and region, the first row that named them, compared
+  with the stored stock row (``IS NOT DISTINCT FROM`` over listing, SKU and figures):
+  create, update, unchanged, or refresh (unchanged but never given a time);
 * the flips are an anti-join: rows of the account Created in OC that no staged row names.
 
 Applying writes only the created and changed rows, so a repeat sync with the same figures
