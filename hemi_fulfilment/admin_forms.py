@@ -64,7 +64,8 @@ class WarningsAdminMixin:
     warns_about_itself = False
 
     def show_warnings(self, request: HttpRequest, *, on_list: bool, except_id: int | None) -> None:
-        """Add the warnings to the page's messages."""
+        """Add the warnings to the page's messages (each subclass says which: an abstract
+        method, kept without ABCMeta because ModelAdmin has a metaclass of its own)."""
         raise NotImplementedError
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:

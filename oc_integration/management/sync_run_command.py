@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -14,7 +15,7 @@ from oc_integration.models import AccountOrangeConnex, SyncRun
 from oc_integration.stock.plan import Progress
 
 
-class SyncRunCommand(BaseCommand):
+class SyncRunCommand(BaseCommand, metaclass=ABCMeta):
     """Queue and execute one :class:`SyncRun` per chosen OC account (``--account``, all
     authorized ones by default), with a progress bar; print each run's messages and
     outcome; exit 1 when a run failed or was skipped (another run held the account)."""
@@ -29,11 +30,13 @@ class SyncRunCommand(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         OC_ACCOUNT.add_to(parser)
 
+    @abstractmethod
     def queue(self, account: AccountOrangeConnex, options: dict[str, Any]) -> SyncRun:
-        raise NotImplementedError
+        """A queued run of this command's kind for ``account``."""
 
+    @abstractmethod
     def run_one(self, run_id: int, options: dict[str, Any], progress: Progress) -> SyncRun:
-        raise NotImplementedError
+        """Execute the queued run ``run_id`` and return it, finished."""
 
     def summary(self, run: SyncRun) -> str:
         """The run's outcome in one sentence ("" when the run's messages say it)."""

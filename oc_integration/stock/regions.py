@@ -50,14 +50,3 @@ def region_targets(account: AccountOrangeConnex) -> dict[str, RegionTarget]:
             account=account
         ).values_list("region", "ebay_account_id", "ebay_account__name")
     }
-
-
-def region_for_ebay_account(account: AccountOrangeConnex, ebay_account_id: int) -> str | None:
-    """The region that fulfils ``ebay_account_id``'s orders for ``account``: the first
-    mapped one, by name (several US regions may serve eBay US)."""
-    return (
-        RegionMapping.objects.filter(account=account, ebay_account_id=ebay_account_id)
-        .order_by("region")
-        .values_list("region", flat=True)
-        .first()
-    )
