@@ -9,9 +9,11 @@ orders now" action and the last runs' outcomes.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from celery import Task
 from django import forms
 from django.contrib import admin, messages
 from django.db import models, transaction
@@ -35,12 +37,13 @@ from ebay_orders.models import (
     ShipmentReport,
 )
 from ebay_orders.runs import with_last_runs
-from ebay_orders.tasks import import_orders_task
+from ebay_orders.tasks import import_orders_task, ship_orders_task
 from hemi_fulfilment.admin_forms import (
     SecretFieldsAdminMixin,
     https_url_fields,
     write_only_secret,
 )
+from hemi_fulfilment.audit import record_in_history
 from hemi_fulfilment.catalog.admin import EbayAccountAdmin
 from hemi_fulfilment.catalog.models import EbayAccount
 from hemi_fulfilment.evidence_admin import EvidenceAdminMixin
@@ -70,8 +73,32 @@ def _describe(obj: Any, prefix: str) -> str:
     return f"{RunStatus(status).label} {when:%Y-%m-%d %H:%M}: {summary}"
 
 
-def queue_imports(request: HttpRequest, accounts: Iterable[EbayAccount]) -> None:
-    """Queue the import task for each account that has an enabled connection, and say so."""
+@dataclass(frozen=True)
+class EbayJob:
+    """A job the admin can start for chosen eBay accounts: its task and its words."""
+
+    task: Task
+    what: str  # "Order import"
+    history: str  # what the account's History says
+    outcome_shown: str  # where the outcome appears once run
+
+
+IMPORT_JOB = EbayJob(
+    import_orders_task,
+    "Order import",
+    "Queued an order import.",
+    "under eBay runs and in the Last import column",
+)
+SHIPPING_JOB = EbayJob(
+    ship_orders_task,
+    "Shipment reports",
+    "Queued the shipment reports to eBay.",
+    "under eBay runs and in the Last shipping report column",
+)
+
+
+def queue_job(request: HttpRequest, job: EbayJob, accounts: Iterable[EbayAccount]) -> None:
+    """Queue ``job`` for each account that has an enabled connection, and say so."""
     queued, refused = [], []
     for account in accounts:
         connection = EbayConnection.objects.filter(ebay_account=account).first()
@@ -80,14 +107,15 @@ def queue_imports(request: HttpRequest, accounts: Iterable[EbayAccount]) -> None
             continue
         # After commit: the worker must not start before the admin's transaction ends.
         transaction.on_commit(
-            partial(import_orders_task.delay, account_id=account.pk, trigger=RunTrigger.ADMIN)
+            partial(job.task.delay, account_id=account.pk, trigger=RunTrigger.ADMIN)
         )
         queued.append(str(account))
+        record_in_history(request, [account], job.history)
     if queued:
         messages.success(
             request,
-            f"Order import queued for {', '.join(queued)}. The outcome appears under eBay runs "
-            "and in the Last import column once the worker has run it.",
+            f"{job.what} queued for {', '.join(queued)}. The outcome appears "
+            f"{job.outcome_shown} once the worker has run it.",
         )
     if refused:
         messages.warning(
@@ -190,7 +218,7 @@ class EbayConnectionAdmin(
     list_filter = ["enabled", "status", "environment", "order_source"]
     search_fields = ["ebay_account__name", "ebay_account__site_code"]
     list_select_related = ["ebay_account"]
-    actions = ["import_orders_now"]
+    actions = ["import_orders_now", "report_shipments_now"]
     fieldsets = [
         (None, {"fields": ["ebay_account", "enabled", "order_source"]}),
         (
@@ -245,7 +273,16 @@ class EbayConnectionAdmin(
 
     @admin.action(description="Import orders now", permissions=["run_ebay_jobs"])
     def import_orders_now(self, request: HttpRequest, queryset: QuerySet[EbayConnection]) -> None:
-        queue_imports(request, [c.ebay_account for c in queryset.select_related("ebay_account")])
+        queue_job(
+            request, IMPORT_JOB, [c.ebay_account for c in queryset.select_related("ebay_account")]
+        )
+
+    @admin.action(description="Send shipment reports now", permissions=["run_ebay_jobs"])
+    def report_shipments_now(
+        self, request: HttpRequest, queryset: QuerySet[EbayConnection]
+    ) -> None:
+        accounts = [c.ebay_account for c in queryset.select_related("ebay_account")]
+        queue_job(request, SHIPPING_JOB, accounts)
 
 
 # Extends the catalog's eBay account admin (its module stays untouched).
@@ -255,7 +292,7 @@ admin.site.unregister(EbayAccount)
 @admin.register(EbayAccount)
 class EbayAccountWithOrdersAdmin(ConnectionWarningsMixin, RunJobsPermissionMixin, EbayAccountAdmin):
     list_display = [*EbayAccountAdmin.list_display, "last_import", "last_shipping"]
-    actions = ["import_orders_now"]
+    actions = ["import_orders_now", "report_shipments_now"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[EbayAccount]:
         return with_last_runs(super().get_queryset(request))
@@ -270,7 +307,11 @@ class EbayAccountWithOrdersAdmin(ConnectionWarningsMixin, RunJobsPermissionMixin
 
     @admin.action(description="Import orders now", permissions=["run_ebay_jobs"])
     def import_orders_now(self, request: HttpRequest, queryset: QuerySet[EbayAccount]) -> None:
-        queue_imports(request, queryset)
+        queue_job(request, IMPORT_JOB, queryset)
+
+    @admin.action(description="Send shipment reports now", permissions=["run_ebay_jobs"])
+    def report_shipments_now(self, request: HttpRequest, queryset: QuerySet[EbayAccount]) -> None:
+        queue_job(request, SHIPPING_JOB, queryset)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -314,15 +355,23 @@ class ShipmentReportAdmin(ConnectionWarningsMixin, EvidenceAdminMixin, admin.Mod
         permissions=["resend"],
     )
     def retry(self, request: HttpRequest, queryset: QuerySet[ShipmentReport]) -> None:
-        count = queryset.filter(
-            status__in=[ReportStatus.FAILED, ReportStatus.SENDING, ReportStatus.UNCONFIRMED]
-        ).update(status=ReportStatus.PENDING, updated=timezone.now())
+        retried = list(
+            queryset.filter(
+                status__in=[ReportStatus.FAILED, ReportStatus.SENDING, ReportStatus.UNCONFIRMED]
+            )
+        )
+        record_in_history(request, retried, "Queued to be sent to eBay again.")
+        count = ShipmentReport.objects.filter(pk__in=[r.pk for r in retried]).update(
+            status=ReportStatus.PENDING, updated=timezone.now()
+        )
         self.message_user(request, f"{count} report(s) will be sent on the next run.")
 
     @admin.action(description="Mark as reported (checked on eBay)", permissions=["resend"])
     def mark_reported(self, request: HttpRequest, queryset: QuerySet[ShipmentReport]) -> None:
         moment = timezone.now()
-        count = queryset.exclude(status=ReportStatus.REPORTED).update(
+        settled = list(queryset.exclude(status=ReportStatus.REPORTED))
+        record_in_history(request, settled, "Marked as reported (checked on eBay).")
+        count = ShipmentReport.objects.filter(pk__in=[r.pk for r in settled]).update(
             status=ReportStatus.REPORTED, reported_at=moment, updated=moment
         )
         self.message_user(request, f"{count} report(s) marked as reported; none will be sent.")

@@ -11,6 +11,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET
 
 from ebay_orders.auth.consent import consume_state, exchange_code
+from hemi_fulfilment.audit import record_in_history
 from hemi_fulfilment.oauth_state import AuthorizationRejected
 
 CONNECT_PERMISSION = "ebay_orders.connect_ebayconnection"
@@ -80,6 +81,7 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         connected = exchange_code(connection, code)
     except AuthorizationRejected as exc:
         return authorization_error(request, str(exc), connection_id=connection.pk)
+    record_in_history(request, [connected], "Connected to eBay (consent given).")
     messages.success(
         request,
         f"Connected to eBay: Hemi now keeps the access token of {connected.ebay_account} "

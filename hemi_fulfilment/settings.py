@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from hemi_fulfilment.env import NOT_SET, ConfigurationError, Settings
 
@@ -39,6 +40,8 @@ TIME_ZONE = env.text("TIME_ZONE", default="UTC", expects="an IANA time zone name
 USE_TZ = True
 USE_I18N = True
 LANGUAGE_CODE = "en-gb"
+# One date format everywhere (ISO, seconds where order matters): hemi_fulfilment/formats.
+FORMAT_MODULE_PATH = ["hemi_fulfilment.formats"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -292,6 +295,34 @@ OC_DEFAULT_SHIPPING_SERVICES = env.mapping(
     "OC_DEFAULT_SHIPPING_SERVICES",
     default={"UK": "GBDomesticStandard", "DE": "DEDomesticStandard"},
 )
+# The fee report and the outbound order page flag a charge above its estimate by more
+# than this share (0.10: 10 % more than OC estimated before the order shipped).
+OC_FEE_ALERT_SHARE = env.number("OC_FEE_ALERT_SHARE", default=0.10)
+# Cost estimates on the push page (oc_integration/costs/estimates.py): which freight trial
+# (auto: the synchronous one, else the request/response pair), how long an estimate is
+# reused, and the bounded poll of the pair. OC_COST_ESTIMATE_SHAPE (a settings-module
+# dict, not an environment variable) overrides the inferred answer shapes of CostShape.
+OC_COST_ESTIMATE_MODE = env.text(
+    "OC_COST_ESTIMATE_MODE", default="auto", expects="auto, synced or async"
+)
+OC_COST_ESTIMATE_MAX_AGE_MINUTES = env.integer(
+    "OC_COST_ESTIMATE_MAX_AGE_MINUTES", default=60, minimum=0
+)
+OC_COST_ESTIMATE_POLLS = env.integer("OC_COST_ESTIMATE_POLLS", default=4, minimum=1)
+OC_COST_ESTIMATE_POLL_SECONDS = env.number("OC_COST_ESTIMATE_POLL_SECONDS", default=0.5)
+OC_COST_ESTIMATE_SHAPE: dict[str, Any] = {}
+# Inbound orders: an order marked "sending" younger than this belongs to another request
+# (left alone); each inbound sync starts this long before where the last one ended.
+OC_INBOUND_SENDING_WAIT_MINUTES = env.integer(
+    "OC_INBOUND_SENDING_WAIT_MINUTES", default=5, minimum=1
+)
+OC_INBOUND_SYNC_OVERLAP_MINUTES = env.integer(
+    "OC_INBOUND_SYNC_OVERLAP_MINUTES", default=10, minimum=0
+)
+# The first import of an account's OC return orders looks back this far.
+OC_RETURNS_FIRST_LOOKBACK_DAYS = env.integer(
+    "OC_RETURNS_FIRST_LOOKBACK_DAYS", default=60, minimum=1
+)
 # How far back the status job looks for orders OC created itself.
 OC_AUTO_ORDER_LOOKBACK_HOURS = env.integer("OC_AUTO_ORDER_LOOKBACK_HOURS", default=48, minimum=1)
 # An order whose creation answer was lost is sent again only after this many Query v2
@@ -302,6 +333,16 @@ OC_RESEND_AFTER_NOT_FOUND_CHECKS = env.integer(
 OC_RESEND_AFTER_NOT_FOUND_MINUTES = env.integer(
     "OC_RESEND_AFTER_NOT_FOUND_MINUTES", default=10, minimum=0
 )
+# Orders with the seller's own label (placeThirdPartyLabelOrder): the label files staff
+# may attach (PDF, PNG, ZPL), their largest size, and how many orders go in one call
+# (OC states no limit for this call; its labels make calls far larger than 6.1's).
+OC_OWN_LABEL_TYPES = env.items("OC_OWN_LABEL_TYPES", default=["PDF", "PNG", "ZPL"])
+OC_OWN_LABEL_MAX_BYTES = env.integer("OC_OWN_LABEL_MAX_BYTES", default=2_000_000, minimum=1)
+OC_OWN_LABEL_ORDERS_PER_CALL = env.integer("OC_OWN_LABEL_ORDERS_PER_CALL", default=10, minimum=1)
+# OC's page shows only the first fields of an own-label order; the names of the rest are
+# inferred (see oc_integration/client/own_label.py) and can be changed here, e.g.
+# OC_OWN_LABEL_FIELDS=serviceCode=serviceCode,labelFile=labelBase64.
+OC_OWN_LABEL_FIELDS = env.mapping("OC_OWN_LABEL_FIELDS", default={})
 
 # --- eBay -------------------------------------------------------------------------------
 # The Trading API endpoint (production: https://api.ebay.com/ws/api.dll).

@@ -12,12 +12,14 @@ from django.utils import timezone
 from hemi_fulfilment.catalog.models import Product
 from hemi_fulfilment.demo.data import DEMO_OC_ACCOUNT, DEMO_SKUS, demo_oc_sku
 from oc_integration.demo_history import seed_demo_history
+from oc_integration.inbound.demo import seed_demo_inbound
 from oc_integration.models import (
     AccountOrangeConnex,
     Approval,
     Environment,
     OCSku,
     ProductOCDetails,
+    RoutingRule,
 )
 from oc_integration.stock.regions import start_region_mappings
 
@@ -52,6 +54,8 @@ def seed_demo_account(*, sandbox_url: str, public_base_url: str) -> AccountOrang
     start_region_mappings(account)
     seed_demo_skus(account)
     seed_demo_registration_details()
+    seed_demo_inbound(account)
+    seed_demo_routing_rules(account)
     # Once a stock sync has brought the demo's stock rows: a few weeks for the charts.
     seed_demo_history(account)
     return account
@@ -77,6 +81,28 @@ def seed_demo_skus(account: AccountOrangeConnex) -> None:
             for index, sku in enumerate(DEMO_SKUS[:DEMO_CATALOGUE_SKUS])
         ],
         ignore_conflicts=True,
+    )
+
+
+def seed_demo_routing_rules(account: AccountOrangeConnex) -> None:
+    """Two routing rules for the demo account (once); routing itself stays off until a
+    manager turns it on, so the preview has something to show."""
+    if RoutingRule.objects.filter(account=account).exists():
+        return
+    RoutingRule.objects.bulk_create(
+        [
+            RoutingRule(
+                account=account,
+                name="UK web shop",
+                priority=10,
+                channels=["web"],
+                countries=["GB"],
+                fallback_region="DE",
+            ),
+            RoutingRule(
+                account=account, name="eBay UK", priority=20, channels=["ebay"], ebay_sites=["UK"]
+            ),
+        ]
     )
 
 

@@ -46,6 +46,15 @@ recurring_job(
 )
 recurring_job(
     RecurringJob(
+        name="OC: automatic routing",
+        task="oc.route_orders_all_accounts",
+        description="Every 5 minutes: new paid orders go to OC by each account's routing rules "
+        "(accounts whose routing a manager turned on), queued for the push.",
+        every_minutes=5,
+    )
+)
+recurring_job(
+    RecurringJob(
         name="OC: outbound status and tracking",
         task="oc.refresh_outbound_status",
         description="Every 15 minutes: Query v2 for open outbound orders (status, tracking) and "
@@ -94,5 +103,23 @@ recurring_job(
         description="Daily: emails each OC account's recipients and ADMINS the stock rows that "
         "crossed into low stock since the last digest (once per crossing).",
         crontab="30 6 * * *",
+    )
+)
+recurring_job(
+    RecurringJob(
+        name="OC: inbound orders",
+        task="oc.sync_inbound_all_accounts",
+        description="Every 2 hours: the detail query for every open inbound order (status, "
+        "units received), in windows of under 7 days from where the last check ended.",
+        every_minutes=120,
+    )
+)
+recurring_job(
+    RecurringJob(
+        name="OC: returns",
+        task="oc.sync_returns_all_accounts",
+        description="Every hour: OC's return orders created or changed since the last import "
+        "(linked to their outbound orders), then the returned-stock snapshot.",
+        every_minutes=60,
     )
 )

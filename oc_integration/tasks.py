@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
@@ -13,6 +14,13 @@ from oc_integration.auth import tokens
 logger = logging.getLogger(__name__)
 
 TOKEN_REFRESH_EVERY_MINUTES = 50
+
+
+def run_progress(run_id: int) -> Callable[..., None]:
+    """Where a sync run reports its progress: the cache, read by the run's admin page."""
+    from hemi_fulfilment.run_progress import progress_key, reporter
+
+    return reporter(progress_key("syncrun", run_id))
 
 
 @shared_task(name="oc.refresh_access_tokens", acks_late=True)
@@ -36,7 +44,7 @@ def sync_stock(run_id: int) -> str:
     """Execute one queued stock sync run (a redelivered task finds it done and returns)."""
     from oc_integration.stock.runs import run_stock_sync
 
-    return run_stock_sync(run_id).status
+    return run_stock_sync(run_id, progress=run_progress(run_id)).status
 
 
 @shared_task(name="oc.sync_stock_all_accounts", acks_late=True)
@@ -93,6 +101,32 @@ def push_outbound_all_accounts() -> list[int]:
     return ids
 
 
+@shared_task(name="oc.route_orders", acks_late=True)
+def route_orders(account_id: int) -> str:
+    """Route the account's new paid orders by its routing rules, then queue their push
+    (a redelivered task finds them checked and routes nothing twice)."""
+    from django.db import transaction
+
+    from oc_integration.outbound.routing.run import route_new_orders
+
+    result = route_new_orders(account_id)
+    if result.queued:
+        transaction.on_commit(partial(push_outbound.delay, account_id))
+    logger.info("OC automatic routing for %s: %s", result.account, result.summary())
+    return result.summary()
+
+
+@shared_task(name="oc.route_orders_all_accounts", acks_late=True)
+def route_orders_all_accounts() -> list[int]:
+    """The beat job: one routing run per authorized account whose routing is on."""
+    from oc_integration.outbound.routing.run import accounts_to_route
+
+    ids = accounts_to_route()
+    for account_id in ids:
+        route_orders.delay(account_id)
+    return ids
+
+
 @shared_task(name="oc.refresh_outbound_status", acks_late=True)
 def refresh_outbound_status() -> dict[str, str]:
     """The beat job: status, tracking and OC-created orders for every authorized account."""
@@ -135,7 +169,7 @@ def sync_skus(run_id: int) -> str:
     """Execute one queued SKU sync run (a redelivered task finds it done and returns)."""
     from oc_integration.catalog.sync import run_sku_sync
 
-    return run_sku_sync(run_id).status
+    return run_sku_sync(run_id, progress=run_progress(run_id)).status
 
 
 @shared_task(name="oc.sync_skus_all_accounts", acks_late=True)
@@ -160,7 +194,7 @@ def sync_movements(run_id: int) -> str:
     """Execute one queued stock movement import (a redelivered task finds it done)."""
     from oc_integration.stock.movements import run_movement_sync
 
-    return run_movement_sync(run_id).status
+    return run_movement_sync(run_id, progress=run_progress(run_id)).status
 
 
 @shared_task(name="oc.sync_movements_all_accounts", acks_late=True)
@@ -186,7 +220,7 @@ def sync_stock_age(run_id: int) -> str:
     """Execute one queued stock age import (a redelivered task finds it done)."""
     from oc_integration.stock.age import run_stock_age_sync
 
-    return run_stock_age_sync(run_id).status
+    return run_stock_age_sync(run_id, progress=run_progress(run_id)).status
 
 
 @shared_task(name="oc.sync_stock_age_all_accounts", acks_late=True)
@@ -213,4 +247,43 @@ def low_stock_digest() -> dict[str, object]:
 
     outcome = send_low_stock_digest().summary()
     logger.info("OC low-stock digest: %s", outcome)
+    return outcome
+
+
+@shared_task(name="oc.sync_inbound", acks_late=True)
+def sync_inbound(account_id: int) -> str:
+    """Lost answers confirmed, then status and received units of one account's open
+    inbound orders (safe to repeat)."""
+    from oc_integration.inbound.runs import sync_account
+    from oc_integration.models import AccountOrangeConnex
+
+    return sync_account(AccountOrangeConnex.objects.get(pk=account_id)).summary()
+
+
+@shared_task(name="oc.sync_inbound_all_accounts", acks_late=True)
+def sync_inbound_all_accounts() -> dict[str, str]:
+    """The beat job: the inbound sync of every authorized account."""
+    from oc_integration.inbound.runs import sync_all_accounts
+
+    outcome = sync_all_accounts()
+    logger.info("OC inbound sync: %s", outcome)
+    return outcome
+
+
+@shared_task(name="oc.sync_returns", acks_late=True)
+def sync_returns(account_id: int) -> str:
+    """Import one account's return orders and returned stock (safe to repeat)."""
+    from oc_integration.models import AccountOrangeConnex
+    from oc_integration.returns.sync import import_returns
+
+    return import_returns(AccountOrangeConnex.objects.get(pk=account_id)).summary()
+
+
+@shared_task(name="oc.sync_returns_all_accounts", acks_late=True)
+def sync_returns_all_accounts() -> dict[str, str]:
+    """The beat job: the return import of every authorized account."""
+    from oc_integration.returns.sync import sync_all_accounts
+
+    outcome = sync_all_accounts()
+    logger.info("OC return import: %s", outcome)
     return outcome

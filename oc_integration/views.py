@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 
+from hemi_fulfilment.audit import record_in_history
 from oc_integration.auth.authorization import AuthorizationRejected, consume_state, exchange_code
 from oc_integration.client.codes import decode_until_stable, raw_query_params
 from oc_integration.models import AccountOrangeConnex
@@ -88,6 +89,7 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         exchange_code(account, decode_until_stable(params.get("code", "")))
     except AuthorizationRejected as exc:
         return authorization_error(request, str(exc), account_id=account.pk)
+    record_in_history(request, [account], "Authorized with Orange Connex.")
     messages.success(request, f"{account} is now authorized with Orange Connex.")
     # A redirect, so the code leaves the address bar and the history.
     return HttpResponseRedirect(account_admin_url(account.pk))

@@ -39,19 +39,24 @@ from oc_integration.client.codes import decode_until_stable
 from oc_integration.models import (
     AccountOrangeConnex,
     AuthorizationStatus,
+    InboundOrder,
     OAuthAuthorizationRequest,
     OCSku,
     OutboundOrder,
     OutboundStatus,
     ProductAccountOrangeConnex,
+    RoutingAccount,
     SyncRun,
+    WebhookDelivery,
 )
 from oc_integration.outbound.orders import prepare_outbound_orders
 from oc_integration.outbound.push import push_queued
+from oc_integration.outbound.routing.run import turn_on
 from oc_integration.stock.runs import queue_stock_sync, run_stock_sync
 from tests.ebay_orders.conftest import connected, sandbox  # noqa: F401  (fixtures)
 from tests.oc_integration.conftest import Sandbox, demo_account, oc_sandbox  # noqa: F401
 from tests.oc_integration.factories import region_mapping_form
+from tests.oc_integration.inbound.helpers import world_draft
 from tests.oc_integration.outbound_helpers import stock_everything, web_orders
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +78,13 @@ RUN_SKU_SYNC = "oc_integration.run_sku_sync"
 REGISTER_SKU = "oc_integration.register_ocsku"
 DOWNLOAD_LABELS = "oc_integration.download_sku_labels"
 SET_UP_EF = "oc_integration.set_up_sku_ef_services"
+PLACE_INBOUND = "oc_integration.place_inboundorder"
+SYNC_INBOUND = "oc_integration.sync_inboundorder"
+ESTIMATE_COSTS = "oc_integration.estimate_costs"
+REPLAY = "oc_integration.replay_webhookdelivery"
+MANAGE_ROUTING = "oc_integration.manage_routing"
+ATTACH_OWN_LABEL = "oc_integration.attach_ownlabel"
+SYNC_RETURNS = "oc_integration.sync_returns"
 
 #: Actions that only read, which anyone who may view may run: ("app.Model", action name).
 #: None today (the stock CSV export is a page of its own, tested below).
@@ -110,6 +122,8 @@ GUARDED = [
     Guarded(Order, "push_to_orange_connex", PUSH, "order(s) queued for"),
     Guarded(EbayConnection, "import_orders_now", RUN_EBAY_JOBS, "Order import queued for"),
     Guarded(EbayAccount, "import_orders_now", RUN_EBAY_JOBS, "Order import queued for"),
+    Guarded(EbayConnection, "report_shipments_now", RUN_EBAY_JOBS, "Shipment reports queued for"),
+    Guarded(EbayAccount, "report_shipments_now", RUN_EBAY_JOBS, "Shipment reports queued for"),
     Guarded(ShipmentReport, "retry", RESEND, "will be sent on the next run."),
     Guarded(ShipmentReport, "mark_reported", RESEND, "marked as reported"),
     Guarded(OrderIssue, "mark_resolved", RESOLVE, "marked resolved."),
@@ -122,6 +136,14 @@ GUARDED = [
     Guarded(OCSku, "download_labels", DOWNLOAD_LABELS, "%PDF-"),
     Guarded(OCSku, "refresh_ef_services_now", SET_UP_EF, "EF services refreshed"),
     Guarded(OCSku, "set_up_ef_services", SET_UP_EF, "Set up the chosen EF services"),
+    Guarded(InboundOrder, "place_at_oc", PLACE_INBOUND, "check before placing"),
+    Guarded(AccountOrangeConnex, "sync_inbound_now", SYNC_INBOUND, "Inbound sync for"),
+    Guarded(Product, "estimate_fulfilment_costs", ESTIMATE_COSTS, "cost estimate(s) from OC"),
+    Guarded(WebhookDelivery, "replay_callbacks", REPLAY, "queued to be confirmed with OC again"),
+    Guarded(AccountOrangeConnex, "sync_returns_now", SYNC_RETURNS, "Return import for"),
+    Guarded(RoutingAccount, "turn_routing_on", MANAGE_ROUTING, "Automatic routing is now on"),
+    Guarded(RoutingAccount, "turn_routing_off", MANAGE_ROUTING, "Automatic routing is now off"),
+    Guarded(RoutingAccount, "route_orders_now", MANAGE_ROUTING, "Routing run queued for"),
 ]
 GUARDED_BY_KEY = {case.key: case for case in GUARDED}
 NAMED_PERMISSIONS = sorted({case.permission for case in GUARDED} | {APPLY, CONNECT_EBAY})
@@ -218,7 +240,15 @@ def world(
     sent = web_orders(2, prefix="PERM")[0]  # the other one is left for the Hemi orders push
     prepare_outbound_orders(demo_account, [sent.pk])
     push_queued(demo_account.pk)
-    assert OutboundOrder.objects.get(order=sent).status == OutboundStatus.SUBMITTED
+    submitted = OutboundOrder.objects.get(order=sent)
+    assert submitted.status == OutboundStatus.SUBMITTED
+    WebhookDelivery.objects.create(
+        account=demo_account,
+        delivery_id="PERM-CALLBACK-1",
+        outbound_order=submitted,
+        order_number=submitted.oc_order_number or "",
+        status=WebhookDelivery.Status.FAILED,
+    )
     ebay_order = Order.objects.filter(ebay_order_id__isnull=False).first()
     assert ebay_order is not None
     ShipmentReport.objects.get_or_create(order=ebay_order, defaults={"status": ReportStatus.FAILED})
@@ -230,6 +260,8 @@ def world(
     )
     if not PeriodicTask.objects.exists():
         register_recurring_jobs()
+    world_draft(demo_account)  # so that "Place at Orange Connex" has an order to check
+    turn_on(demo_account, by=None)  # so that "Route new orders now" has a run to queue
     dry_run = run_stock_sync(
         queue_stock_sync(demo_account, trigger=SyncRun.Trigger.ADMIN, dry_run=True).pk
     )
@@ -254,6 +286,7 @@ def action_post(model: type[Model], action: str) -> dict[str, Any]:
         "action": action,
         "_selected_action": list(model._base_manager.values_list("pk", flat=True)),
         "reason": "Customer request",  # the cancel confirmation
+        "confirm_push": "yes",  # the push confirmation (after its preview)
         "post": "yes",  # the delete confirmation
     }
 
@@ -398,9 +431,23 @@ def test_the_cancel_and_choose_account_pages_refuse_staff_without_the_permission
     with pytest.raises(PermissionDenied):
         outbound_admin.cancel_at_oc(request, OutboundOrder.objects.all())  # type: ignore[attr-defined]
     with pytest.raises(PermissionDenied):
+        outbound_admin.push_to_oc(request, OutboundOrder.objects.all())  # type: ignore[attr-defined]
+    with pytest.raises(PermissionDenied):
         push_to_orange_connex(admin.site.get_model_admin(Order), request, Order.objects.all())
     assert OutboundOrder.objects.get().status == OutboundStatus.SUBMITTED
     assert sent_tasks == []
+
+
+def test_the_own_label_page_refuses_staff_without_the_attach_permission(world: World) -> None:
+    outbound = OutboundOrder.objects.get()
+    url = reverse("admin:oc_integration_outboundorder_own_label", args=[outbound.pk])
+    client = logged_in(staff("viewer", *NAMED_PERMISSIONS))
+    before = database_state()
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"remove": "1", "carrier": "DPD"}).status_code == 403
+    assert database_state() == before
+    allowed = logged_in(staff("labeller", ATTACH_OWN_LABEL))
+    assert allowed.get(url).status_code == 200
 
 
 # --- staff with the named permission can do it --------------------------------------------

@@ -10,6 +10,7 @@ from django.urls import reverse
 from hemi_fulfilment.operations.machinery import pulses
 from hemi_fulfilment.operations.models import Heartbeat, JobOutcome
 from hemi_fulfilment.operations.registry import IncidentCheck, Problem, Subject, register_check
+from hemi_fulfilment.schedules import declared_jobs
 from hemi_fulfilment.words import sentence
 
 JOB_FAILING = "job_failing"
@@ -29,12 +30,17 @@ def health_link(anchor: str) -> str:
 def failing_jobs(now: datetime) -> list[Problem]:
     """A task that failed ``ALERT_JOB_FAILURES`` times in a row or more."""
     threshold = settings.ALERT_JOB_FAILURES
+    # People know a job by its schedule's name ("OC: shipping services"), not its task.
+    named = {job.task: job.name for job in declared_jobs()}
     return [
         Problem(
             kind=JOB_FAILING,
-            subject=Subject(key=f"job:{outcome.task_name}", label=f"Job {outcome.task_name}"),
+            subject=Subject(
+                key=f"job:{outcome.task_name}",
+                label=f"Job {named.get(outcome.task_name, outcome.task_name)}",
+            ),
             message=(
-                f"The job {outcome.task_name} failed "
+                f"The job {_job_words(outcome.task_name, named)} failed "
                 f"{plural(outcome.consecutive_failures, 'time')} in a row. "
                 f"Last reason: {sentence(outcome.last_failure_reason) or 'not given.'}"
             ),
@@ -42,6 +48,11 @@ def failing_jobs(now: datetime) -> list[Problem]:
         )
         for outcome in JobOutcome.objects.filter(consecutive_failures__gte=threshold)
     ]
+
+
+def _job_words(task_name: str, named: dict[str, str]) -> str:
+    name = named.get(task_name)
+    return f'"{name}" ({task_name})' if name else task_name
 
 
 def stopped_machinery(now: datetime) -> list[Problem]:

@@ -75,12 +75,14 @@ class OCApiClient:
         api_version: str | None = None,
         object_hook: ObjectHook | None = None,
         body_reader: BodyReader | None = None,
+        body_on_get: bool = False,
     ) -> OCResponse:
         """Call ``path`` (relative to the API base, e.g. ``/3pp/inventory/v1/snapshot``).
 
         A rejected token is renewed once and the call retried once; every other failure
         is raised as its typed error. ``object_hook`` is passed to the JSON parser;
         ``body_reader`` instead reads the answer as it streams in (a large snapshot).
+        A GET carries no body unless ``body_on_get`` (OC's returns queries take one).
         """
         token = self._token() if with_token else None
         send = partial(
@@ -92,6 +94,7 @@ class OCApiClient:
             api_version=api_version,
             hook=object_hook,
             reader=body_reader,
+            body_on_get=body_on_get,
         )
         try:
             return send(token)
@@ -118,6 +121,7 @@ class OCApiClient:
         api_version: str | None,
         hook: ObjectHook | None,
         reader: BodyReader | None = None,
+        body_on_get: bool = False,
     ) -> OCResponse:
         conn = self.connection
         message_id = new_message_id()
@@ -126,7 +130,7 @@ class OCApiClient:
             request_body(
                 data, message_id=message_id, timestamp_ms=timestamp, api_version=api_version
             )
-            if method != "GET"
+            if method != "GET" or body_on_get
             else ""
         )
         base = conn.api_base_url.rstrip("/")

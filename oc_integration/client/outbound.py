@@ -50,13 +50,29 @@ def create_orders(client: OCApiClient, orders: list[dict[str, Any]]) -> Creation
 
 
 @dataclass(frozen=True)
+class ParcelSku:
+    """One SKU in one parcel (``SKUList[]``), with the serial numbers OC scanned (``SN``)."""
+
+    oc_sku: str
+    quantity: int
+    serial_numbers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TrackingEntry:
+    """One parcel of an outbound order (a row of ``trackingNumberList``).
+
+    The fee is OC's estimate until the order is outbound and the actual charge after.
+    """
+
     tracking_number: str
     carrier_code: str
     carrier_name: str
     chargeable_weight: Decimal | None
     fee_amount: Decimal | None
     fee_currency: str
+    weight_unit: str = ""
+    skus: tuple[ParcelSku, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,9 +93,51 @@ def _decimal(value: Any) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except ArithmeticError:
         raise OCMalformedResponse(f"Outbound query: {value!r} is not a number.") from None
+    if not number.is_finite():
+        raise OCMalformedResponse(f"Outbound query: {value!r} is not a number.")
+    return number
+
+
+def _serial_numbers(value: Any) -> tuple[str, ...]:
+    """OC's ``SN``: serial numbers, comma-separated (``"A01,A02"``); a list is taken too."""
+    if value in (None, ""):
+        return ()
+    parts = value if isinstance(value, list) else str(value).split(",")
+    return tuple(str(p).strip() for p in parts if str(p).strip())
+
+
+def _parcel_sku(item: Any) -> ParcelSku:
+    if not isinstance(item, dict) or not item.get("MFSKUID"):
+        raise OCMalformedResponse("Outbound query: a parcel's SKUList entry has no MFSKUID.")
+    # OC's field is SKUQuantity; older sandbox answers said "quantity".
+    raw = item.get("SKUQuantity", item.get("quantity"))
+    try:
+        quantity = int(str(raw))
+    except ValueError:
+        raise OCMalformedResponse(
+            f"Outbound query: SKUQuantity {raw!r} of {item['MFSKUID']} is not a whole number."
+        ) from None
+    return ParcelSku(str(item["MFSKUID"]), quantity, _serial_numbers(item.get("SN")))
+
+
+def _parcel(t: dict[str, Any]) -> TrackingEntry:
+    weight = _decimal(t.get("chargeableWeight"))
+    unit = str(t.get("chargeableWeightUnit") or "").strip()
+    fee = _decimal(t.get("feeAmount"))
+    currency = str(t.get("feeAmountCurrency") or "").strip().upper()
+    return TrackingEntry(
+        tracking_number=str(t.get("trackingNumber") or ""),
+        carrier_code=str(t.get("LMCarrierCode") or ""),
+        carrier_name=str(t.get("LMCarrierName") or ""),
+        chargeable_weight=weight,
+        fee_amount=fee,
+        fee_currency=currency,
+        weight_unit=unit,
+        skus=tuple(_parcel_sku(item) for item in t.get("SKUList") or []),
+    )
 
 
 def _state(row: Any) -> OutboundState:
@@ -90,18 +148,7 @@ def _state(row: Any) -> OutboundState:
         created_at = parse_oc_time(str(created)) if created else None
     except ValueError:
         raise OCMalformedResponse(f"Outbound query: bad orderCreationTime {created!r}.") from None
-    tracking = tuple(
-        TrackingEntry(
-            tracking_number=str(t.get("trackingNumber") or ""),
-            carrier_code=str(t.get("LMCarrierCode") or ""),
-            carrier_name=str(t.get("LMCarrierName") or ""),
-            chargeable_weight=_decimal(t.get("chargeableWeight")),
-            fee_amount=_decimal(t.get("feeAmount")),
-            fee_currency=str(t.get("feeAmountCurrency") or ""),
-        )
-        for t in row.get("trackingNumberList") or []
-        if isinstance(t, dict)
-    )
+    tracking = tuple(_parcel(t) for t in row.get("trackingNumberList") or [] if isinstance(t, dict))
     return OutboundState(
         order_number=str(row["orderNumber"]),
         reference_number=str(row.get("referenceNumber") or ""),

@@ -21,8 +21,6 @@ and ``code`` may be a number or a string (the envelope parser handles that).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,16 +28,15 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import requests
-
 from oc_integration.client.api import OCApiClient
-from oc_integration.client.envelope import OCResponse, parse_response
 from oc_integration.client.errors import (
     OCBusinessError,
     OCError,
     OCItemError,
     OCMalformedResponse,
 )
+from oc_integration.client.fields import first_text, first_value
+from oc_integration.client.label_files import label_pdf, label_reader
 from oc_integration.client.stock import parse_oc_time
 
 QUERY_PATH = "/3pp/sku/v3/query"
@@ -207,21 +204,12 @@ class SkuRow:
         return (english or [n.name for n in self.names] or [""])[0]
 
 
-def _first(row: dict[str, Any], names: Sequence[str]) -> Any:
-    for name in names:
-        value = row.get(name)
-        if value not in (None, ""):
-            return value
-    return None
-
-
 def _text(row: dict[str, Any], *names: str) -> str:
-    value = _first(row, names)
-    return "" if value is None else str(value).strip()
+    return first_text(row, names)
 
 
 def _number(row: dict[str, Any], what: str, *names: str) -> Decimal | None:
-    value = _first(row, names)
+    value = first_value(row, names)
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -234,7 +222,7 @@ def _number(row: dict[str, Any], what: str, *names: str) -> Decimal | None:
 
 
 def _moment(row: dict[str, Any]) -> datetime | None:
-    value = _first(row, MODIFIED_FIELDS)
+    value = first_value(row, MODIFIED_FIELDS)
     if value is None:
         return None
     try:
@@ -324,8 +312,8 @@ def _page_of(data: Any, *, page: int, limit: int) -> SkuPage:
             return SkuPage((parse_sku_row(data),), False)  # a single row, unwrapped
         raise OCMalformedResponse("SKU query: the answer holds no list of SKUs.")
     rows = tuple(parse_sku_row(r) for r in found)
-    total = _first(data, _TOTAL_KEYS)
-    pages = _first(data, _PAGES_KEYS)
+    total = first_value(data, _TOTAL_KEYS)
+    pages = first_value(data, _PAGES_KEYS)
     try:
         if pages is not None:
             return SkuPage(rows, page < int(pages))
@@ -545,7 +533,6 @@ def create_skus(client: OCApiClient, drafts: Sequence[SkuDraft]) -> CreationResu
 
 
 # --- SKU Label (inferred) ------------------------------------------------------------
-PDF_CONTENT_TYPE = "application/pdf"
 #: Inferred: where a JSON answer may carry the label, base64-encoded.
 LABEL_FILE_FIELDS = ("labelFile", "fileContent", "label", "pdf", "content")
 DEFAULT_LABEL_QUANTITY = 1
@@ -553,6 +540,9 @@ DEFAULT_LABEL_QUANTITY = 1
 
 class OCNoLabel(OCError):
     """OC answered, but with no label PDF."""
+
+
+_read_label = label_reader(OCNoLabel)
 
 
 def label_request(oc_skus: Sequence[str], quantity: int = DEFAULT_LABEL_QUANTITY) -> dict:
@@ -566,45 +556,6 @@ def label_request(oc_skus: Sequence[str], quantity: int = DEFAULT_LABEL_QUANTITY
     return {"skuList": [{"MFSKUID": sku, "quantity": quantity} for sku in oc_skus]}
 
 
-def _pdf_bytes(content: bytes, correlation_id: str) -> bytes:
-    if not content.startswith(b"%PDF-"):
-        raise OCNoLabel(
-            "OC's answer is marked as a PDF but is not one; no label was returned.",
-            correlation_id=correlation_id,
-        )
-    return content
-
-
-def _read_label(response: requests.Response, correlation_id: str) -> OCResponse:
-    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-    if content_type == PDF_CONTENT_TYPE:
-        pdf = _pdf_bytes(response.content, correlation_id)
-        return OCResponse(data=pdf, message="", message_id=correlation_id, raw={})
-    if content_type not in ("application/json", "text/json", ""):
-        raise OCNoLabel(
-            f"OC answered the label request with {content_type}, not a PDF.",
-            correlation_id=correlation_id,
-        )
-    return parse_response(response.content, correlation_id=correlation_id)
-
-
-def _label_from_json(data: Any, correlation_id: str) -> bytes:
-    if isinstance(data, list) and len(data) == 1:
-        data = data[0]
-    encoded = _first(data, LABEL_FILE_FIELDS) if isinstance(data, dict) else data
-    if not isinstance(encoded, str) or not encoded.strip():
-        raise OCNoLabel(
-            "OC returned no label for these SKUs (an empty answer).", correlation_id=correlation_id
-        )
-    try:
-        pdf = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise OCNoLabel(
-            "OC's label is neither a PDF nor base64-encoded.", correlation_id=correlation_id
-        ) from None
-    return _pdf_bytes(pdf, correlation_id)
-
-
 def fetch_labels(
     client: OCApiClient, oc_skus: Sequence[str], quantity: int = DEFAULT_LABEL_QUANTITY
 ) -> bytes:
@@ -616,9 +567,13 @@ def fetch_labels(
     response = client.call(
         "SKU label", LABEL_PATH, label_request(oc_skus, quantity), body_reader=_read_label
     )
-    if isinstance(response.data, bytes):
-        return response.data
-    return _label_from_json(response.data, response.message_id)
+    return label_pdf(
+        response.data,
+        fields=LABEL_FILE_FIELDS,
+        error=OCNoLabel,
+        what="these SKUs",
+        correlation_id=response.message_id,
+    )
 
 
 # --- EF services: SKUSetupEFService / QuerySKUEFService (inferred) --------------------

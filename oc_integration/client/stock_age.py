@@ -27,6 +27,7 @@ from typing import Any
 
 from oc_integration.client.api import OCApiClient
 from oc_integration.client.errors import OCMalformedResponse
+from oc_integration.client.fields import first_value
 from oc_integration.client.stock import parse_oc_time
 
 STOCK_AGE_PATH = "/3pp/inventory/v1/snapshotAge"
@@ -94,13 +95,6 @@ def age_request(page: int, *, page_size: int = PAGE_SIZE, skus: Sequence[str] = 
     }
 
 
-def _first(row: dict[str, Any], keys: Sequence[str]) -> Any:
-    for key in keys:
-        if row.get(key) not in (None, ""):
-            return row[key]
-    return None
-
-
 def _whole(value: Any, what: str) -> int:
     if isinstance(value, bool):
         raise OCMalformedResponse(f"Stock age: {what} {value!r} is not a number.")
@@ -123,8 +117,8 @@ def bucket_days(label: str) -> tuple[int, int | None] | None:
 
 
 def _bucket_from_item(item: dict[str, Any], sku: str) -> AgeBucket:
-    label = str(_first(item, BUCKET_LABEL_KEYS) or "").strip()
-    low, high = _first(item, BUCKET_FROM_KEYS), _first(item, BUCKET_TO_KEYS)
+    label = str(first_value(item, BUCKET_LABEL_KEYS) or "").strip()
+    low, high = first_value(item, BUCKET_FROM_KEYS), first_value(item, BUCKET_TO_KEYS)
     days: tuple[int, int | None] | None
     if low is not None:
         days = (_whole(low, "age from"), None if high is None else _whole(high, "age to"))
@@ -132,7 +126,7 @@ def _bucket_from_item(item: dict[str, Any], sku: str) -> AgeBucket:
         days = bucket_days(label)
     if days is None:
         raise OCMalformedResponse(f"Stock age of {sku}: age bucket {label!r} names no days.")
-    quantity = _first(item, BUCKET_QUANTITY_KEYS)
+    quantity = first_value(item, BUCKET_QUANTITY_KEYS)
     return AgeBucket(
         label=label or f"{days[0]}-{days[1] if days[1] is not None else ''}",
         from_days=days[0],
@@ -142,7 +136,7 @@ def _bucket_from_item(item: dict[str, Any], sku: str) -> AgeBucket:
 
 
 def _buckets(row: dict[str, Any], sku: str) -> tuple[AgeBucket, ...]:
-    items = _first(row, BUCKET_LIST_KEYS)
+    items = first_value(row, BUCKET_LIST_KEYS)
     if isinstance(items, list):
         if not all(isinstance(item, dict) for item in items):
             raise OCMalformedResponse(f"Stock age of {sku}: the age buckets are not objects.")
@@ -159,7 +153,7 @@ def _buckets(row: dict[str, Any], sku: str) -> tuple[AgeBucket, ...]:
 
 
 def _snapshot_date(row: dict[str, Any]) -> date | None:
-    value = _first(row, DATE_KEYS)
+    value = first_value(row, DATE_KEYS)
     if value is None:
         return None
     text = str(value).strip()
@@ -182,7 +176,7 @@ def parse_age_rows(rows: Any) -> list[StockAgeRow]:
         oc_sku = str(row.get("MFSKUID") or row.get("mfSkuId") or "").strip()
         if not oc_sku:
             raise OCMalformedResponse("Stock age: a row has no MFSKUID.")
-        seller_sku = str(_first(row, SELLER_SKU_KEYS) or "").strip()
+        seller_sku = str(first_value(row, SELLER_SKU_KEYS) or "").strip()
         moment = _snapshot_date(row)
         regions = row.get("serviceRegionList")
         per_region = regions if isinstance(regions, list) else [row]
@@ -218,7 +212,7 @@ def parse_age_page(data: Any, *, page: int, page_size: int) -> StockAgePage:
         raise OCMalformedResponse("Stock age: 'data' is neither a list nor an object.")
     rows = parse_age_rows(raw_rows)
     last = len(raw_rows) < page_size
-    pages, total = _first(info, PAGES_KEYS), _first(info, TOTAL_KEYS)
+    pages, total = first_value(info, PAGES_KEYS), first_value(info, TOTAL_KEYS)
     if pages is not None:
         last = last or page >= _whole(pages, "totalPage")
     elif total is not None:

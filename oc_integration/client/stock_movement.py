@@ -20,6 +20,7 @@ from typing import Any
 
 from oc_integration.client.api import OCApiClient
 from oc_integration.client.errors import OCMalformedResponse
+from oc_integration.client.fields import first_value
 from oc_integration.client.stock import format_oc_time, parse_oc_time
 
 MOVEMENT_PATH = "/3pp/inventory/v1/movement"
@@ -120,13 +121,6 @@ def movement_request(window: Window, skus: Sequence[str] = ()) -> dict[str, Any]
     return data
 
 
-def _first(row: dict[str, Any], keys: Sequence[str]) -> Any:
-    for key in keys:
-        if row.get(key) not in (None, ""):
-            return row[key]
-    return None
-
-
 def _whole(value: Any, what: str, sku: str) -> int:
     if isinstance(value, bool):
         raise OCMalformedResponse(f"Stock movement of {sku}: {what} {value!r} is not a number.")
@@ -151,7 +145,7 @@ def _fallback_id(oc_sku: str, region: str, status: str, entry: dict[str, Any]) -
     # No id in the answer: a digest of what identifies the movement, so that asking
     # for the same window again finds the same id and stores nothing twice.
     parts = [oc_sku, region, status] + [
-        str(_first(entry, keys) or "")
+        str(first_value(entry, keys) or "")
         for keys in (TIME_KEYS, QUANTITY_KEYS, COUNT_AFTER_KEYS, REASON_KEYS, ORDER_NUMBER_KEYS)
     ]
     return "h:" + hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()[:40]
@@ -160,18 +154,18 @@ def _fallback_id(oc_sku: str, region: str, status: str, entry: dict[str, Any]) -
 def _movement(
     oc_sku: str, seller_sku: str, region: str, status: str, entry: dict[str, Any]
 ) -> Movement:
-    raw_time = _first(entry, TIME_KEYS)
+    raw_time = first_value(entry, TIME_KEYS)
     try:
         moved_at = parse_oc_time(str(raw_time or ""))
     except ValueError:
         raise OCMalformedResponse(
             f"Stock movement of {oc_sku}: time {raw_time!r} is not in OC's format."
         ) from None
-    quantity = _first(entry, QUANTITY_KEYS)
+    quantity = first_value(entry, QUANTITY_KEYS)
     if quantity is None:
         raise OCMalformedResponse(f"Stock movement of {oc_sku}: no quantity.")
-    after = _first(entry, COUNT_AFTER_KEYS)
-    movement_id = str(_first(entry, MOVEMENT_ID_KEYS) or "").strip()
+    after = first_value(entry, COUNT_AFTER_KEYS)
+    movement_id = str(first_value(entry, MOVEMENT_ID_KEYS) or "").strip()
     return Movement(
         oc_sku=oc_sku,
         seller_sku=seller_sku,
@@ -180,8 +174,8 @@ def _movement(
         movement_id=movement_id[:64] or _fallback_id(oc_sku, region, status, entry),
         quantity=_whole(quantity, "quantity", oc_sku),
         count_after=None if after is None else _whole(after, "actualCount", oc_sku),
-        reason=str(_first(entry, REASON_KEYS) or "").strip()[:32],
-        order_number=str(_first(entry, ORDER_NUMBER_KEYS) or "").strip()[:64],
+        reason=str(first_value(entry, REASON_KEYS) or "").strip()[:32],
+        order_number=str(first_value(entry, ORDER_NUMBER_KEYS) or "").strip()[:64],
         moved_at=moved_at,
     )
 
@@ -196,7 +190,7 @@ def parse_movements(data: Any) -> list[Movement]:
         oc_sku = str(row.get("MFSKUID") or row.get("mfSkuId") or "").strip()
         if not oc_sku:
             raise OCMalformedResponse("Stock movements: a row has no MFSKUID.")
-        seller_sku = str(_first(row, SELLER_SKU_KEYS) or "").strip()
+        seller_sku = str(first_value(row, SELLER_SKU_KEYS) or "").strip()
         for region_row in _objects(row.get("serviceRegionList"), "serviceRegionList"):
             region = str(region_row.get("serviceRegion") or "").strip()
             if not region:

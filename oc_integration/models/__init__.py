@@ -15,6 +15,23 @@ from oc_integration.models.catalog import (
     RegistrationStatus,
     ServiceType,
 )
+from oc_integration.models.costs import (
+    CostTrial,
+    ServiceCostEstimate,
+    TrialMethod,
+    TrialStatus,
+)
+from oc_integration.models.fees import OutboundParcel, ParcelItem
+from oc_integration.models.inbound import (
+    OPEN_INBOUND,
+    InboundCarton,
+    InboundDocument,
+    InboundLine,
+    InboundOrder,
+    InboundReceipt,
+    InboundStatus,
+    InboundStatusChange,
+)
 from oc_integration.models.low_stock import LowStockReport, LowStockThreshold
 from oc_integration.models.outbound import (
     OC_STATUS,
@@ -28,19 +45,48 @@ from oc_integration.models.outbound import (
     ShippingService,
     WebhookDelivery,
 )
+from oc_integration.models.own_label import OwnLabel
 from oc_integration.models.regions import RegionMapping
+from oc_integration.models.returns import (
+    CANCELLABLE_RETURNS,
+    TRACKABLE_RETURNS,
+    PendingRequest,
+    ReturnedStock,
+    ReturnOrder,
+    ReturnOrderItem,
+    ReturnStatus,
+    ReturnSyncState,
+)
+from oc_integration.models.routing import (
+    AutomaticRouting,
+    RoutingAccount,
+    RoutingCheck,
+    RoutingRule,
+)
 from oc_integration.models.stock import ProductAccountOrangeConnex, SyncRun
 from oc_integration.models.stock_history import StockHistory
 from oc_integration.models.stock_movement import StockAge, StockMovement, StockMovementCursor
 
 __all__ = [
+    "CANCELLABLE_RETURNS",
     "OC_STATUS",
     "OPEN_AT_OC",
+    "OPEN_INBOUND",
     "STATUS_RANK",
+    "TRACKABLE_RETURNS",
     "AccountOrangeConnex",
     "Approval",
     "AuthorizationStatus",
+    "AutomaticRouting",
+    "CostTrial",
     "Environment",
+    "InboundCarton",
+    "InboundDocument",
+    "InboundLine",
+    "InboundOrder",
+    "InboundReceipt",
+    "InboundStatus",
+    "InboundStatusChange",
     "Incoterms",
     "LowStockReport",
     "LowStockThreshold",
@@ -51,11 +97,24 @@ __all__ = [
     "OrderPlatform",
     "OutboundOrder",
     "OutboundOrderLine",
+    "OutboundParcel",
     "OutboundStatus",
+    "OwnLabel",
+    "ParcelItem",
+    "PendingRequest",
     "ProductAccountOrangeConnex",
     "ProductOCDetails",
     "RegionMapping",
     "RegistrationStatus",
+    "ReturnOrder",
+    "ReturnOrderItem",
+    "ReturnStatus",
+    "ReturnSyncState",
+    "ReturnedStock",
+    "RoutingAccount",
+    "RoutingCheck",
+    "RoutingRule",
+    "ServiceCostEstimate",
     "ServiceType",
     "ShippingService",
     "StockAge",
@@ -63,5 +122,7 @@ __all__ = [
     "StockMovement",
     "StockMovementCursor",
     "SyncRun",
+    "TrialMethod",
+    "TrialStatus",
     "WebhookDelivery",
 ]

@@ -79,6 +79,12 @@ class AccountOrangeConnex(models.Model):
         help_text="Which StockSnapshot the stock sync reads. v2 finds products through "
         "the account's OC SKU catalogue (Sync SKUs first).",
     )
+    choose_cheapest_service = models.BooleanField(
+        "choose the cheapest shipping service",
+        default=False,
+        help_text="When an order is pushed, ask OC for the cost of each shipping service "
+        "of its region and send the cheapest (eBay orders by OC's eBay fee).",
+    )
     authorization_status = models.CharField(
         max_length=32,
         choices=AuthorizationStatus.choices,

@@ -208,6 +208,7 @@ class ShippingService(models.Model):
         verbose_name = "OC shipping service"
         verbose_name_plural = "OC shipping services"
         ordering = ["region", "code"]
+        permissions = [("refresh_shippingservice", "Can fetch OC's shipping services now")]
         constraints = [
             models.UniqueConstraint(fields=["region", "code"], name="shipping_service_unique")
         ]
@@ -246,6 +247,7 @@ class WebhookDelivery(models.Model):
         verbose_name = "OC callback"
         verbose_name_plural = "OC callbacks"
         ordering = ["-received_at", "-id"]
+        permissions = [("replay_webhookdelivery", "Can replay failed OC callbacks")]
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "delivery_id"], name="webhook_delivery_once_per_account"

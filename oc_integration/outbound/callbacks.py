@@ -101,14 +101,7 @@ def receive(account: AccountOrangeConnex, body: bytes) -> Receipt:
     except IntegrityError:
         return Receipt(200, "Already received; applied once.")
 
-    lookup = Q(oc_order_number=order_number) if order_number else Q()
-    if reference:
-        lookup |= Q(reference_number=reference)
-    outbound = (
-        OutboundOrder.objects.filter(account=account).filter(lookup).first()
-        if (order_number or reference)
-        else None
-    )
+    outbound = matching_outbound(account, order_number, reference)
     if outbound is None:
         delivery.status = WebhookDelivery.Status.REJECTED
         delivery.outcome = "No outbound order of this account matches it; kept for review."
@@ -117,6 +110,18 @@ def receive(account: AccountOrangeConnex, body: bytes) -> Receipt:
     delivery.outbound_order = outbound
     delivery.save(update_fields=["outbound_order"])
     return Receipt(202, "Accepted.", delivery.pk, process=True)
+
+
+def matching_outbound(
+    account: AccountOrangeConnex, order_number: str, reference: str
+) -> OutboundOrder | None:
+    """The account's outbound order a delivery speaks of, by OC order number or reference."""
+    if not (order_number or reference):
+        return None
+    lookup = Q(oc_order_number=order_number) if order_number else Q()
+    if reference:
+        lookup |= Q(reference_number=reference)
+    return OutboundOrder.objects.filter(account=account).filter(lookup).first()
 
 
 def process(delivery_id: int) -> str:

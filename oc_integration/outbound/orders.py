@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from hemi_fulfilment.orders.models import Order
+from oc_integration.costs.cheapest import choose_cheapest_service
 from oc_integration.models import (
     AccountOrangeConnex,
     OCSku,
@@ -135,9 +136,15 @@ def _lines_of(order: Order) -> list[tuple[int | None, str, int, Decimal, str, st
 
 
 def prepare_outbound_orders(
-    account: AccountOrangeConnex, order_ids: Iterable[int]
+    account: AccountOrangeConnex,
+    order_ids: Iterable[int],
+    *,
+    regions: Mapping[int, str] | None = None,
 ) -> PrepareResult:
     """Create (and queue, when valid) an outbound order for each Hemi order.
+
+    ``regions`` (order id -> OC region) ships those orders from the region the caller
+    chose (automatic routing's fallback region); the others from :func:`region_for`.
 
     Orders fulfilled by eBay, and orders that already have an outbound order at this
     account, are skipped with a reason. Invalid ones stay Draft with their errors.
@@ -182,7 +189,13 @@ def prepare_outbound_orders(
                 f"({OutboundStatus(existing[order.number]).label})."
             )
             continue
-        outbound, lines = _build(account, order, lines_by_order[order.pk], served, stock)
+        outbound, lines = _build(
+            account, order, lines_by_order[order.pk], served, stock, (regions or {}).get(order.pk)
+        )
+        allowed = services.get(outbound.service_region, set())
+        result.warnings += [
+            f"{order.number}: {w}" for w in choose_cheapest_service(outbound, lines, allowed)
+        ]
         check = validate(
             outbound,
             lines,
@@ -225,8 +238,9 @@ def _build(
     lines: list[tuple[int | None, str, int, Decimal, str, str, str]],
     served: dict[int, list[str]],
     stock: dict[tuple[int, str], tuple[str, int]],
+    chosen_region: str | None = None,
 ) -> tuple[OutboundOrder, list[OutboundOrderLine]]:
-    region = region_for(order, lines, served, stock)
+    region = chosen_region or region_for(order, lines, served, stock)
     outbound = OutboundOrder(
         account=account,
         order=order,

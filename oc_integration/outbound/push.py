@@ -6,6 +6,8 @@ saying the reference already exists) is Unknown and is looked up with Query v2 b
 reference before anything is sent again: an order OC already has is never created twice,
 and one OC does not find is re-sent only after several "not found" answers spread over
 time (Query v2 may lag behind creation; see ``resend``).
+Orders with the seller's own label go the same way, in batches of their own, to OC's
+placeThirdPartyLabelOrder (see ``own_label``).
 Concurrent pushes claim disjoint orders with ``select_for_update(skip_locked=True)``.
 """
 
@@ -32,6 +34,7 @@ from oc_integration.client import (
     OCTokenRejected,
     OCTransportError,
 )
+from oc_integration.client.api import OCApiClient
 from oc_integration.client.errors import DUPLICATE_REFERENCE, in_words
 from oc_integration.client.outbound import (
     MAX_ORDERS_PER_CREATION,
@@ -46,6 +49,11 @@ from oc_integration.models import (
     OutboundStatus,
 )
 from oc_integration.outbound.orders import revalidate
+from oc_integration.outbound.own_label import (
+    check_labels_before_sending,
+    orders_per_call,
+    send_own_label_orders,
+)
 from oc_integration.outbound.resend import NOT_FOUND_FIELDS, ResendRule, record_not_found
 from oc_integration.outbound.status import apply_state
 from oc_integration.outbound.validation import creation_payload
@@ -100,12 +108,15 @@ def _skip_locked() -> bool:
 
 
 def _claim_batch(
-    account: AccountOrangeConnex, result: PushResult
+    account: AccountOrangeConnex, result: PushResult, *, own_label: bool = False
 ) -> tuple[list[OutboundOrder], bool]:
     """Move up to 50 valid queued orders to Sending and commit; invalid ones go to Draft.
 
-    Returns the batch to send and whether any queued order was found at all.
+    ``own_label``: claim the orders with the seller's own label instead (their batch size
+    is ``OC_OWN_LABEL_ORDERS_PER_CALL``). Returns the batch to send and whether any queued
+    order of that kind was found at all.
     """
+    size = orders_per_call() if own_label else MAX_ORDERS_PER_CREATION
     with transaction.atomic():
         candidates = list(
             # of=("self",): lock the orders only, not the joined account row.
@@ -113,9 +124,12 @@ def _claim_batch(
             .select_related("account")
             .prefetch_related("lines")
             .filter(account=account, status=OutboundStatus.QUEUED)
-            .order_by("pk")[:MAX_ORDERS_PER_CREATION]
+            .filter(own_label__isnull=not own_label)
+            .order_by("pk")[:size]
         )
         checks = revalidate(candidates)
+        if own_label:
+            check_labels_before_sending(candidates, checks)
         batch = []
         now = timezone.now()
         for outbound in candidates:
@@ -148,18 +162,19 @@ def push_queued(account_id: int, *, progress: PushProgress | None = None) -> Pus
     result = PushResult()
     reconcile_unknown(account, result)
     total = OutboundOrder.objects.filter(account=account, status=OutboundStatus.QUEUED).count()
-    client = None
+    client, own_label = None, False
     while True:
-        batch, found = _claim_batch(account, result)
+        batch, found = _claim_batch(account, result, own_label=own_label)
+        if not found and not own_label:
+            own_label = True  # every normal order is sent: now those with their own label
+            continue
         if not found:
             break
         if not batch:
             continue  # all 50 were invalid (now Draft): take the next ones
         client = client or api_client(account)
         try:
-            outcome = create_orders(
-                client, [creation_payload(o, list(o.lines.all())) for o in batch]
-            )
+            outcome = _create(client, batch, own_label=own_label)
         except NOT_CONFIRMED as exc:
             # OC may have created them: find out before anything is sent again.
             _mark(batch, OutboundStatus.UNKNOWN, f"OC did not confirm ({exc.message}); checking.")
@@ -182,6 +197,12 @@ def push_queued(account_id: int, *, progress: PushProgress | None = None) -> Pus
     if result.unknown:
         reconcile_unknown(account, result)
     return result
+
+
+def _create(client: OCApiClient, batch: list[OutboundOrder], *, own_label: bool) -> CreationResult:
+    if own_label:
+        return send_own_label_orders(client, batch)
+    return create_orders(client, [creation_payload(o, list(o.lines.all())) for o in batch])
 
 
 def _apply_creation(
@@ -293,6 +314,7 @@ def preview_queued(account_id: int) -> tuple[list[str], dict[str, str]]:
         )
     )
     checks = revalidate(queued)
+    check_labels_before_sending(queued, checks, attached_only=True)
     valid = [o.reference_number for o in queued if checks[o.pk].ok]
     invalid = {o.reference_number: checks[o.pk].in_words for o in queued if not checks[o.pk].ok}
     return valid, invalid

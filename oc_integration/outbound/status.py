@@ -24,6 +24,7 @@ from oc_integration.models import (
     OutboundOrder,
     OutboundStatus,
 )
+from oc_integration.outbound.fees import record_parcels
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,10 @@ def apply_state(outbound: OutboundOrder, state: OutboundState, *, save: bool = T
 
     An older status never replaces a newer one. Reaching Outbound marks the Hemi order
     shipped with OC's tracking number. With ``save=False`` the caller writes the changes
-    (in bulk, with :data:`STATE_FIELDS` and :func:`mark_hemi_orders_shipped`).
+    (in bulk, with :data:`STATE_FIELDS`, :func:`mark_hemi_orders_shipped` and
+    :func:`~oc_integration.outbound.fees.record_parcels`). The order's own weight and fee
+    fields keep its first parcel; every parcel, with estimate and charge, is an
+    ``OutboundParcel``.
     """
     new = status_from(state.status)
     now = timezone.now()
@@ -74,7 +78,11 @@ def apply_state(outbound: OutboundOrder, state: OutboundState, *, save: bool = T
             {
                 "trackingNumber": t.tracking_number,
                 "carrier": t.carrier_name or t.carrier_code,
-                "chargeableWeight": str(t.chargeable_weight or ""),
+                "chargeableWeight": (
+                    f"{t.chargeable_weight} {t.weight_unit}".strip()
+                    if t.chargeable_weight is not None
+                    else ""
+                ),
                 "fee": f"{t.fee_amount or ''} {t.fee_currency}".strip(),
             }
             for t in state.tracking
@@ -85,6 +93,7 @@ def apply_state(outbound: OutboundOrder, state: OutboundState, *, save: bool = T
     if save:
         outbound.save()
         mark_hemi_orders_shipped([outbound])
+        record_parcels([(outbound, state)])
     return changed
 
 
@@ -153,12 +162,15 @@ def refresh_open_orders(account: AccountOrangeConnex) -> dict[str, int]:
                     account=account, oc_order_number__in=list(by_number)
                 )
             )
+            applied = []
             for outbound in outbounds:
                 state = by_number[outbound.oc_order_number or ""]
                 counts["changed"] += apply_state(outbound, state, save=False)
+                applied.append((outbound, state))
             # One write per chunk of 100, not one per order.
             OutboundOrder.objects.bulk_update(outbounds, STATE_FIELDS)
             mark_hemi_orders_shipped(outbounds)
+            record_parcels(applied)
             counts["checked"] += len(outbounds)
     counts["created_by_oc"] = pull_orders_created_by_oc(account, client=client)
     return counts

@@ -4,7 +4,8 @@ Checks, in OC's order: ``clientKey`` (unknown: code 401002), ``Access-Token`` (b
 ``Bearer ``; missing, unknown, expired or revoked: rejected in the client's style, HTTP 401
 or HTTP 200 with code 401), ``vAuthorization`` (md5 of ``path|body|clientKey|secretKey``,
 body empty in ``path_only`` mode; wrong: 401003), ``TimeStamp`` (epoch ms; missing: 400003),
-``Content-Type: application/json`` on POST (400004), then the JSON body (400001).
+``Content-Type: application/json`` on POST (400004), then the JSON body (400001); a GET
+with a body (OC's returns queries) is checked the same way.
 GetServiceList needs neither token nor signature (a signature sent is still checked).
 Successful answers: ``{"code": 0, "message": "success", "messageId", "data", "success": true}``.
 """
@@ -21,8 +22,12 @@ from typing import Any
 from .catalog import render_rows
 from .config import ClientConfig
 from .core import OcSandbox
+from .costs import HANDLERS as COST_HANDLERS
+from .inbound import HANDLERS as INBOUND_HANDLERS
 from .messages import OcError, Request, Response, json_response
 from .movements import MOVEMENT, STOCK_AGE
+from .own_label import HANDLERS as OWN_LABEL_HANDLERS
+from .returns import HANDLERS as RETURN_HANDLERS
 from .services import SERVICE_LIST
 from .skus import CREATION as SKU_CREATION
 from .skus import EF_QUERY, EF_SETUP, LABEL
@@ -102,7 +107,8 @@ def handle(sandbox: OcSandbox, request: Request) -> Response:
     if route.needs_token and not (request.header("timestamp") or "").strip().isdigit():
         return failure(400003, "TimeStamp header is required (epoch milliseconds)")
     envelope: dict[str, Any] = {}
-    if request.method == "POST":
+    # A GET normally has no body; OC's returns queries are GETs that carry one.
+    if request.method == "POST" or (request.method == "GET" and request.body.strip()):
         if not (request.header("content-type") or "").lower().startswith("application/json"):
             return failure(400004, "Content-Type must be application/json")
         try:
@@ -202,6 +208,18 @@ def _stock_age(sandbox: OcSandbox, client_id: str, envelope: dict[str, Any]) -> 
     return success(sandbox.movements.stock_age(envelope.get("data")), envelope.get("messageId"))
 
 
+def _enveloped(handler: Callable[[OcSandbox, str, dict[str, Any]], Any]) -> Handler:
+    """A handler that returns the answer's data (or a whole Response), as a Handler."""
+
+    def serve(sandbox: OcSandbox, client_id: str, envelope: dict[str, Any]) -> Response:
+        answer = handler(sandbox, client_id, envelope)
+        if isinstance(answer, Response):
+            return answer
+        return success(answer, envelope.get("messageId"))
+
+    return serve
+
+
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/openapi/3pp/base/v1/service"): Route(_service_list, needs_token=False),
     ("POST", "/openapi/3pp/inventory/v1/snapshot"): Route(_snapshot),
@@ -216,4 +234,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", LABEL): Route(_sku_label),
     ("POST", EF_SETUP): Route(_ef_setup),
     ("POST", EF_QUERY): Route(_ef_query),
+    **{("POST", path): Route(_enveloped(h)) for path, h in INBOUND_HANDLERS.items()},
+    **{("POST", path): Route(handler) for path, handler in COST_HANDLERS.items()},
+    **{("POST", path): Route(handler) for path, handler in OWN_LABEL_HANDLERS.items()},
+    **{key: Route(handler) for key, handler in RETURN_HANDLERS.items()},
 }

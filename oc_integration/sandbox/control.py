@@ -21,6 +21,8 @@ Errors are HTTP 400 ``{"error": "..."}`` (404 for an unknown order or delivery).
                                              ``{"all": true}`` -> ``{"orders": [...]}``
 ``POST /_sandbox/outbound/auto``             ``{"referenceNumber"?, "ebayOrderId"?, ...}``
                                              -> ``{"order"}``
+``POST /_sandbox/outbound/charge``           ``{"orderNumber"|"referenceNumber", "feeAmount",
+                                             "chargeableWeight"?, "parcel"?}`` -> ``{"order"}``
 ``GET /_sandbox/callbacks``                  ``{"config", "deliveries"}``
 ``POST|DELETE /_sandbox/callbacks/config``   ``{"url", "username", "password"}`` / stop
 ``POST /_sandbox/callbacks/resend``          ``{"deliveryId"}`` -> ``{"delivery"}``
@@ -29,6 +31,15 @@ Errors are HTTP 400 ``{"error": "..."}`` (404 for an unknown order or delivery).
                                              "sellerSKUIDs"|"all": true}`` -> ``{"skus"}``
 ``POST /_sandbox/skus/reject``               the same, as OC's portal rejecting them
 ``POST /_sandbox/skus/generate``             ``{"count", "prefix"?, "status"?}`` -> ``{"skus"}``
+``GET /_sandbox/inbound``                    ``{"orders": [inbound order...]}``
+``POST /_sandbox/inbound/advance``           ``{"inboundNumber"|"sellerInboundNumber"|
+                                             "all": true, "to"?, "received"?, "short"?}``
+``POST /_sandbox/inbound/config``            ``{"step_seconds"}`` (the clock's pace)
+``GET /_sandbox/returns``                    ``{"returns": [return order...]}``
+``POST /_sandbox/returns``                   ``{"outboundOrderNumber"|"referenceNumber",
+                                             "items"?, "reasonCode"?}`` (a shipped order)
+``POST /_sandbox/returns/advance``           ``{"orderNumber"|"all": true, "to"?,
+                                             "damaged"?}`` -> ``{"returns": [...]}``
 ==========================================  ==============================================
 
 Client-specific calls take an optional ``client_id`` (default: the first client).
@@ -43,7 +54,11 @@ from typing import Any
 from .catalog import ALL_REGIONS, Catalog, generate_catalog
 from .config import CallbackTarget, ClientConfig
 from .core import OcSandbox
+from .inbound import control_advance, control_config, control_orders
 from .messages import Request, Response, json_response
+from .returns import control_advance as advance_returns
+from .returns import control_create as create_return
+from .returns import control_returns
 from .timefmt import iso_utc
 
 Body = dict[str, Any]
@@ -139,6 +154,14 @@ def _advance(sandbox: OcSandbox, body: Body) -> Any:
     return {"orders": [order.control_row() for order in moved]}
 
 
+def _charge(sandbox: OcSandbox, body: Body) -> Any:
+    order = sandbox.orders.find(
+        str(body.get("orderNumber") or ""), str(body.get("referenceNumber") or "")
+    )
+    sandbox.orders.set_charge(order, body)
+    return {"order": order.control_row()}
+
+
 def _auto_order(sandbox: OcSandbox, body: Body) -> Any:
     order = sandbox.orders.create_auto(_client_id(sandbox, body), body, sandbox.catalog)
     return {"order": order.control_row()}
@@ -216,6 +239,7 @@ ACTIONS: dict[tuple[str, str], Action] = {
     },
     ("POST", "/_sandbox/outbound/advance"): _advance,
     ("POST", "/_sandbox/outbound/auto"): _auto_order,
+    ("POST", "/_sandbox/outbound/charge"): _charge,
     ("GET", "/_sandbox/callbacks"): _callbacks,
     ("POST", "/_sandbox/callbacks/config"): _configure_callbacks,
     ("DELETE", "/_sandbox/callbacks/config"): _stop_callbacks,
@@ -224,4 +248,10 @@ ACTIONS: dict[tuple[str, str], Action] = {
     ("POST", "/_sandbox/skus/approve"): _decide_skus("APPROVED"),
     ("POST", "/_sandbox/skus/reject"): _decide_skus("REJECTED"),
     ("POST", "/_sandbox/skus/generate"): _generate_skus,
+    ("GET", "/_sandbox/inbound"): control_orders,
+    ("POST", "/_sandbox/inbound/advance"): control_advance,
+    ("POST", "/_sandbox/inbound/config"): control_config,
+    ("GET", "/_sandbox/returns"): control_returns,
+    ("POST", "/_sandbox/returns"): create_return,
+    ("POST", "/_sandbox/returns/advance"): advance_returns,
 }

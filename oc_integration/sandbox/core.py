@@ -23,9 +23,11 @@ from .config import (
     SandboxConfig,
 )
 from .faults import FaultBook
+from .inbound import InboundBook
 from .journal import Journal
 from .movements import MovementBook
 from .outbound import OrderBook, OutboundOrder
+from .returns import ReturnBook
 from .skus import SkuBook
 from .timefmt import SandboxClock, format_oc_time
 from .tokens import TokenStore, user_name_for
@@ -104,6 +106,10 @@ class OcSandbox:
         self._order_numbers = itertools.count(2000011360056)
         # OC SKUs created here never repeat one of an earlier reset (like order numbers).
         self._sku_numbers = itertools.count(600000)
+        # Inbound numbers never repeat one of an earlier reset either.
+        self._inbound_numbers = itertools.count(10000001)
+        # Return order numbers never repeat one of an earlier reset either.
+        self._return_numbers = itertools.count(2000000100001)
         self.reset()
 
     def reset(self) -> None:
@@ -124,6 +130,8 @@ class OcSandbox:
                 faults=self.faults,
             )
             self.skus = SkuBook(self.clock, self._sku_numbers)
+            self.inbound = InboundBook(self.clock, self._inbound_numbers)
+            self.returns = ReturnBook(self.clock, self._return_numbers)
             # The SKUs OC holds stock of are approved SKUs of the default seller.
             self.skus.seed(
                 self.config.default_client_key,

@@ -16,8 +16,9 @@ Shapes chosen where OC's documents leave freedom (``data`` of the response envel
   picked or later, ``400521`` already cancelled.
 
 Statuses run Submitted -> Picked -> Packed -> Outbound -> Delivered (or Submitted ->
-Cancelled). Creation moves stock AVL -> RSVALOC, cancellation moves it back, Outbound
-takes it out of the warehouse and adds the tracking entry.
+Cancelled). Creation moves stock AVL -> RSVALOC, cancellation moves it back, Packed
+makes its parcels (tracking number, weight, estimated fee, SKUs with serial numbers; see
+``parcels``), Outbound takes it out of the warehouse and turns the estimates into charges.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 from .catalog import Catalog
 from .faults import QUERY_V2, FaultBook
 from .messages import OcError
+from .parcels import apply_charges, charge_from, pack
 from .services import CARRIERS, DEFAULT_SERVICE, ORDER_SUFFIX, SERVICE_CODES, tracking_number
 from .timefmt import SandboxClock, format_oc_time, parse_oc_time
 
@@ -88,8 +90,12 @@ class OutboundOrder:
     tracking: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, str]] = field(default_factory=list)
     cancel_reason: str = ""
+    # Charges set through the control API, by parcel index (see ``parcels``).
+    charges: dict[int, dict[str, Any]] = field(default_factory=dict)
     # Whether a Query v2 answer has included it (a ``query_lag`` fault hides it until then).
     queried: bool = False
+    # The seller's own label (``own_label``): its carrier and tracking number ship the order.
+    seller_label: dict[str, str] | None = None
 
     def query_row(self) -> dict[str, Any]:
         """The order as Outbound Order Query v2 returns it."""
@@ -114,6 +120,7 @@ class OutboundOrder:
             "productList": [{"MFSKUID": s, "SKUQuantity": q} for s, q in self.products],
             "history": list(self.history),
             "cancelReason": self.cancel_reason,
+            "sellerLabel": dict(self.seller_label) if self.seller_label else None,
         }
 
 
@@ -323,6 +330,15 @@ class OrderBook:
             self._set_status(order, FLOW[FLOW.index(order.status) + 1], catalog)
         return moved
 
+    def set_charge(self, order: OutboundOrder, body: dict[str, Any]) -> None:
+        """What OC charges for one parcel once it is outbound (now, if it already is)."""
+        if order.status == CANCELLED:
+            raise ValueError(f"order {order.order_number} is cancelled")
+        index, charge = charge_from(body)
+        order.charges[index] = charge
+        if order.status in FLOW[FLOW.index("Outbound") :]:
+            apply_charges(order.tracking, order.charges)
+
     def create_auto(self, client_id: str, spec: dict[str, Any], catalog: Catalog) -> OutboundOrder:
         """An order OC created by itself for an eBay-fulfilled sale (autoFulfillmentEF)."""
         region = _text(spec.get("serviceRegion")) or "UK"
@@ -397,20 +413,19 @@ class OrderBook:
 
     def _set_status(self, order: OutboundOrder, status: str, catalog: Catalog) -> None:
         order.status = status
+        if status == "Packed" or (status == "Outbound" and not order.tracking):
+            carrier = order.seller_label or CARRIERS.get(order.service_region, CARRIERS["UK"])
+            numbers = [
+                (order.seller_label or {}).get("trackingNumber")
+                or tracking_number(order.service_region, next(self._tracking_serials))
+                for _ in order.products
+            ]
+            order.tracking = pack(order.service_region, order.products, carrier, numbers)
         if status == "Outbound":
             # The parcel leaves the warehouse: the reservation becomes a shipment.
             for sku, qty in order.products:
                 catalog.move(sku, order.service_region, "RSVALOC", None, qty)
-            carrier = CARRIERS.get(order.service_region, CARRIERS["UK"])
-            order.tracking.append(
-                {
-                    "trackingNumber": tracking_number(
-                        order.service_region, next(self._tracking_serials)
-                    ),
-                    **carrier,
-                    "SKUList": [{"MFSKUID": s, "quantity": q} for s, q in order.products],
-                }
-            )
+            apply_charges(order.tracking, order.charges)
         self._record(order, status)
 
     def _record(self, order: OutboundOrder, status: str) -> None:

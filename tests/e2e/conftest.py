@@ -145,6 +145,26 @@ def demo_oc(
     return account
 
 
+def log_in_and_authorize(
+    page: Any, live_server: Any, user: User, account: AccountOrangeConnex
+) -> None:
+    """Log in as ``user`` and authorize ``account`` on OC's consent page, as an account
+    manager does first; the journeys that need an authorized account start with it."""
+    log_in(page, live_server.url, user)
+    authorize(page, live_server, account)
+    page.click("#approve")
+    page.wait_for_selector(".messagelist .success")
+
+
+def wait_for(page: Any, done: Any, what: str) -> None:
+    """Wait up to a minute for ``done()`` (e.g. the worker has finished a run)."""
+    for _ in range(120):
+        if done():
+            return
+        page.wait_for_timeout(500)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 def authorize(page: Any, live_server: Any, account: AccountOrangeConnex) -> None:
     """Open the account and click *Authorize with Orange Connex*, up to OC's consent page."""
     page.goto(f"{live_server.url}/admin/oc_integration/accountorangeconnex/{account.pk}/change/")

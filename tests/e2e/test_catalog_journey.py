@@ -8,20 +8,12 @@ import pytest
 from django.contrib.auth.models import User
 
 from oc_integration.models import AccountOrangeConnex, Approval, OCSku, SyncRun
-from tests.e2e.conftest import Screenshots, authorize, log_in
+from tests.e2e.conftest import Screenshots, log_in_and_authorize, wait_for
 from tests.oc_integration.conftest import Sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 # Complete in the demo and not at OC yet (GY0005859 lacks its weight).
 REGISTERED = ("GY0005869", "GY0005879")
-
-
-def _wait_for(page: Any, done: Any, what: str) -> None:
-    for _ in range(120):
-        if done():
-            return
-        page.wait_for_timeout(500)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_staff_register_products_approve_them_at_oc_and_see_them_linked(
@@ -33,10 +25,7 @@ def test_staff_register_products_approve_them_at_oc_and_see_them_linked(
     worker: None,
     screenshot: Screenshots,
 ) -> None:
-    log_in(page, live_server.url, manager)
-    authorize(page, live_server, demo_oc)
-    page.click("#approve")
-    page.wait_for_selector(".messagelist .success")
+    log_in_and_authorize(page, live_server, manager, demo_oc)
 
     page.goto(f"{live_server.url}/admin/catalog/product/")
     for sku in (*REGISTERED, "GY0005859"):
@@ -69,7 +58,7 @@ def test_staff_register_products_approve_them_at_oc_and_see_them_linked(
             kind=SyncRun.Kind.SKUS, finished__isnull=False, account=demo_oc
         ).exists()
 
-    _wait_for(page, synced, "the SKU sync")
+    wait_for(page, synced, "the SKU sync")
     run = SyncRun.objects.get(kind=SyncRun.Kind.SKUS, account=demo_oc)
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     assert all(found.approval == Approval.APPROVED for found in drafts)

@@ -13,7 +13,7 @@ from oc_integration.models import (
     OutboundOrder,
     OutboundStatus,
 )
-from tests.e2e.conftest import Screenshots, authorize, log_in
+from tests.e2e.conftest import Screenshots, authorize, log_in, log_in_and_authorize
 from tests.oc_integration.conftest import Sandbox
 from tests.oc_integration.outbound_helpers import stock_everything
 
@@ -50,10 +50,7 @@ def test_staff_sync_stock_and_review_it_by_region(
     worker: None,
     screenshot: Screenshots,
 ) -> None:
-    log_in(page, live_server.url, manager)
-    authorize(page, live_server, demo_oc)
-    page.click("#approve")
-    page.wait_for_selector(".messagelist .success")
+    log_in_and_authorize(page, live_server, manager, demo_oc)
 
     page.goto(f"{live_server.url}/admin/oc_integration/accountorangeconnex/")
     page.check(f"input[name=_selected_action][value='{demo_oc.pk}']")
@@ -88,16 +85,15 @@ def test_staff_push_an_order_and_see_it_shipped_with_tracking(
     worker: None,
     screenshot: Screenshots,
 ) -> None:
-    log_in(page, live_server.url, manager)
-    authorize(page, live_server, demo_oc)
-    page.click("#approve")
-    page.wait_for_selector(".messagelist .success")
+    log_in_and_authorize(page, live_server, manager, demo_oc)
     stock_everything(oc_sandbox, demo_oc)
 
     page.goto(f"{live_server.url}/admin/orders/order/?q=DEMO-0005")
     page.check("input[name=_selected_action]")
     page.select_option("select[name=action]", "push_to_orange_connex")
     page.click("button[name=index]")
+    page.wait_for_selector("#push-preview")  # what will be sent, then confirm
+    page.click("#confirm-push")
     page.wait_for_selector(".messagelist .success")
     assert "queued for" in page.inner_text(".messagelist")
 

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from hemi_fulfilment.demo.data import DEMO_SKUS
 from oc_integration.models import AccountOrangeConnex, StockMovement, SyncRun
 from oc_integration.stock.age import queue_stock_age_sync, run_stock_age_sync
-from tests.e2e.conftest import Screenshots, authorize, log_in
+from tests.e2e.conftest import Screenshots, log_in_and_authorize
 from tests.oc_integration.conftest import Sandbox
 from tests.oc_integration.outbound_helpers import stock_everything
 
@@ -37,10 +37,7 @@ def test_staff_read_a_products_stock_chart_and_open_the_aged_stock_report(
     oc_sandbox: Sandbox,
     screenshot: Screenshots,
 ) -> None:
-    log_in(page, live_server.url, manager)
-    authorize(page, live_server, demo_oc)
-    page.click("#approve")
-    page.wait_for_selector(".messagelist .success")
+    log_in_and_authorize(page, live_server, manager, demo_oc)
     stock_everything(oc_sandbox, demo_oc, available=40)
     # The demo seed again, now that the stock rows exist: a few weeks of history.
     call_command("seed_demo", "--username", "demo-admin", stdout=_Quiet())

@@ -203,6 +203,28 @@ def test_admin_action_queues_the_import_and_says_so(
     assert "Succeeded" in page and "12 imported" in page
 
 
+def test_admin_action_queues_the_shipment_reports_and_says_so(
+    admin_client: Client,
+    connected: RunningSandbox,
+    uk: EbayAccount,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    queued: list[dict[str, Any]] = []
+    monkeypatch.setattr(tasks.ship_orders_task, "delay", lambda **kw: queued.append(kw))
+    url = reverse("admin:catalog_ebayaccount_changelist")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            url, {"action": "report_shipments_now", "_selected_action": [uk.pk]}, follow=True
+        )
+    assert queued == [{"account_id": uk.pk, "trigger": RunTrigger.ADMIN}]
+    assert "Shipment reports queued for eBay UK" in response.content.decode()
+    # The worker runs it; the account list then shows the shipping run's outcome.
+    tasks.ship_orders_task(**queued[0])
+    page = admin_client.get(url).content.decode()
+    assert "Succeeded" in page and "0 reported, 0 eBay-fulfilled skipped" in page
+
+
 def test_admin_never_renders_the_token(admin_client: Client, connected: RunningSandbox) -> None:
     connection = EbayConnection.objects.first()
     assert connection is not None

@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from ebay_orders.models import EbayRun, RunKind, RunTrigger, ShipmentReport
 from hemi_fulfilment.apilog.models import ApiCallLog
+from hemi_fulfilment.catalog.models import Product
 from hemi_fulfilment.orders.models import Order
 from oc_integration.models import (
     AccountOrangeConnex,
     OutboundOrder,
     OutboundStatus,
+    ProductAccountOrangeConnex,
     SyncRun,
     WebhookDelivery,
 )
@@ -29,6 +31,7 @@ EVIDENCE: list[type[models.Model]] = [
     EbayRun,
     ShipmentReport,
     ApiCallLog,
+    ProductAccountOrangeConnex,
 ]
 
 
@@ -37,6 +40,7 @@ def one_of_each() -> dict[type[models.Model], models.Model]:
         name="OC", api_base_url="https://oc.example/openapi", oauth_base_url="https://oc.example"
     )
     order = Order.objects.create(number="H-1", ordered_at=timezone.now())
+    product = Product.objects.create(sku="SKU-1", title="A product")
     return {
         OutboundOrder: OutboundOrder.objects.create(
             account=account, reference_number="H-1", status=OutboundStatus.SUBMITTED
@@ -47,6 +51,9 @@ def one_of_each() -> dict[type[models.Model], models.Model]:
         ShipmentReport: ShipmentReport.objects.create(order=order),
         ApiCallLog: ApiCallLog.objects.create(
             provider="oc", operation="op", method="POST", url="https://oc.example"
+        ),
+        ProductAccountOrangeConnex: ProductAccountOrangeConnex.objects.create(
+            account=account, product=product, sku="SKU-1", region="UK"
         ),
     }
 

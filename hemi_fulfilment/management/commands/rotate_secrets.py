@@ -16,6 +16,8 @@ def encrypted_columns() -> list[tuple[str, str, str]]:
     """(table, primary key column, encrypted column) for every encrypted field."""
     columns = []
     for model in apps.get_models():
+        if model._meta.proxy:
+            continue  # its table is its concrete model's, rotated once there
         for field in model._meta.concrete_fields:
             if isinstance(field, EncryptedTextField):
                 columns.append((model._meta.db_table, model._meta.pk.column, field.column))

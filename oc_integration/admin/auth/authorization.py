@@ -17,6 +17,7 @@ from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
+from hemi_fulfilment.audit import record_in_history
 from oc_integration.auth.authorization import (
     AuthorizationRejected,
     consume_state,
@@ -156,6 +157,7 @@ class AuthorizationAdminMixin:
             except AuthorizationRejected as exc:
                 form.add_error("pasted", str(exc))
             else:
+                record_in_history(request, [account], "Authorized with OC (pasted code).")
                 messages.success(request, f"{account} is now authorized with Orange Connex.")
                 return HttpResponseRedirect(account_admin_url(account.pk))
         context = {
@@ -199,6 +201,7 @@ class AuthorizationAdminMixin:
             except TokenRefreshFailed as exc:
                 messages.error(request, f"{account}: OC could not refresh the token now ({exc}).")
             else:
+                record_in_history(request, [account], "Refreshed the access token.")
                 messages.success(request, f"{account}: access token refreshed.")
 
     def has_authorize_permission(self, request: HttpRequest) -> bool:

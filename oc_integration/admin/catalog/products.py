@@ -19,6 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from hemi_fulfilment.audit import record_in_history
 from hemi_fulfilment.catalog.models import Product
 from oc_integration.admin.catalog.skus import approval_badge
 from oc_integration.auth.accounts import authorized_accounts
@@ -53,6 +54,7 @@ class ChooseAccountForm(forms.Form):
 def _report(request: HttpRequest, account: AccountOrangeConnex, result: RegistrationResult) -> None:
     made = {**result.created, **result.confirmed}
     if made:
+        record_in_history(request, [account], "Registered at OC: " + ", ".join(sorted(made)) + ".")
         messages.success(
             request,
             f"{len(made)} product(s) registered at {account} — draft at OC until approved in "

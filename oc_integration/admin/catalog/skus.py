@@ -17,6 +17,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from hemi_fulfilment.audit import record_in_history
+from hemi_fulfilment.pdf_download import pdf_download
 from oc_integration.admin.warnings import AccountWarningsMixin
 from oc_integration.auth.accounts import authorized_accounts
 from oc_integration.catalog.ef_services import refresh_ef_services, set_up_services
@@ -66,6 +68,7 @@ def queue_sku_syncs(request: HttpRequest, accounts: list[AccountOrangeConnex]) -
         run = queue_sku_sync(account, trigger=SyncRun.Trigger.ADMIN)
         transaction.on_commit(partial(sync_skus.delay, run.pk))
         runs.append(run)
+        record_in_history(request, [account], f"Queued SKU sync run #{run.pk}.")
         messages.info(
             request,
             format_html(
@@ -303,10 +306,8 @@ class OCSkuAdmin(AccountWarningsMixin, admin.ModelAdmin):
         except OCError as exc:
             messages.error(request, f"OC returned no labels: {exc.message}")
             return None
-        response = HttpResponse(pdf, content_type="application/pdf")
         name = oc_skus[0] if len(oc_skus) == 1 else f"{len(oc_skus)}-skus"
-        response["Content-Disposition"] = f'attachment; filename="oc-labels-{name}.pdf"'
-        return response
+        return pdf_download(pdf, f"oc-labels-{name}")
 
     def has_download_sku_labels_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(LABELS_PERMISSION)
@@ -363,6 +364,7 @@ class OCSkuAdmin(AccountWarningsMixin, admin.ModelAdmin):
         except OCError as exc:
             messages.error(request, f"OC refused the EF service set-up: {exc.message}")
             return None
+        record_in_history(request, queryset, "Set up EF services at OC.")
         messages.success(
             request,
             f"EF services set up at OC for {len(oc_skus)} SKU(s); OC now reports "

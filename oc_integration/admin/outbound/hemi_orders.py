@@ -15,12 +15,15 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html_join
 
+from hemi_fulfilment.audit import record_in_history
 from hemi_fulfilment.orders.admin import OrderAdmin
 from hemi_fulfilment.orders.models import Order
+from oc_integration.admin.costs.push_preview import confirmed, push_preview_page
 from oc_integration.admin.outbound.orders import PUSH_PERMISSION, status_badge
 from oc_integration.admin.warnings import show_account_warnings
 from oc_integration.auth.accounts import authorized_accounts
-from oc_integration.models import AccountOrangeConnex
+from oc_integration.costs.preview import preview_hemi_orders
+from oc_integration.models import AccountOrangeConnex, OutboundOrder
 from oc_integration.outbound.orders import prepare_outbound_orders
 from oc_integration.tasks import push_outbound
 
@@ -46,7 +49,8 @@ def may_push(request: HttpRequest) -> bool:
 def push_to_orange_connex(
     model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Order]
 ) -> HttpResponse | None:
-    """Make outbound orders from the selected Hemi orders, validate, and queue the push."""
+    """Show what will be sent to OC, with OC's cost estimates; once confirmed, make
+    outbound orders from the selected Hemi orders, validate, and queue the push."""
     # The choose-account page is a view of its own: it checks too, not only the action list.
     if not may_push(request):
         raise PermissionDenied("You may not push orders to Orange Connex.")
@@ -74,9 +78,26 @@ def push_to_orange_connex(
             )
         account = form.cleaned_data["account"]
     assert account is not None
+    if not confirmed(request):
+        # Nothing is written or queued before the user has seen what will be sent.
+        ids = list(queryset.values_list("pk", flat=True))
+        return push_preview_page(
+            model_admin,
+            request,
+            preview=preview_hemi_orders(account, ids),
+            action="push_to_orange_connex",
+            selected=ids,
+            account=account,
+            send_account_choice=len(accounts) > 1,
+        )
     result = prepare_outbound_orders(account, queryset.values_list("pk", flat=True))
     if result.queued:
         transaction.on_commit(partial(push_outbound.delay, account.pk))
+        record_in_history(
+            request,
+            OutboundOrder.objects.filter(account=account, reference_number__in=result.queued),
+            "Pushed to Orange Connex (queued for the worker).",
+        )
         messages.success(
             request,
             f"{len(result.queued)} order(s) queued for {account}; the worker sends them "

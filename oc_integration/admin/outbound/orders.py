@@ -16,13 +16,17 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from hemi_fulfilment.apilog.links import calls_url
+from hemi_fulfilment.audit import record_in_history
 from hemi_fulfilment.evidence_admin import EvidenceAdminMixin
+from oc_integration.admin.costs.push_preview import confirmed, push_preview_page
+from oc_integration.admin.outbound.fees import OutboundParcelInline, fee_alert, fee_summary
 from oc_integration.admin.warnings import AccountWarningsMixin
+from oc_integration.costs.preview import preview_outbound_orders
 from oc_integration.models import (
     OutboundOrder,
     OutboundOrderLine,
     OutboundStatus,
-    ShippingService,
     WebhookDelivery,
 )
 from oc_integration.outbound.orders import queue_drafts
@@ -131,9 +135,10 @@ class OutboundOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAd
     list_filter = ["status", "service_region", "account", "auto_fulfillment_ef"]
     search_fields = ["reference_number", "oc_order_number", "tracking_number", "order__number"]
     list_select_related = ["account", "order"]
-    inlines = [OutboundOrderLineInline]
+    inlines = [OutboundOrderLineInline, OutboundParcelInline]
     actions = ["push_to_oc", "refresh_from_oc", "cancel_at_oc"]
     show_full_result_count = False
+    date_hierarchy = "created"
 
     fieldsets = [
         (
@@ -162,10 +167,10 @@ class OutboundOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAd
                 "fields": [
                     "carrier_name",
                     "tracking_number",
-                    "chargeable_weight",
-                    "fee_amount",
-                    "fee_currency",
-                    "tracking",
+                    # Each parcel's weight (with its unit), fees and serial numbers are
+                    # in the parcels below.
+                    "fees",
+                    "fees_alert",
                 ]
             },
         ),
@@ -181,6 +186,7 @@ class OutboundOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAd
                     "cancel_reason",
                     "created",
                     "updated",
+                    "api_calls",
                 ]
             },
         ),
@@ -203,6 +209,31 @@ class OutboundOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAd
             return "-"
         url = reverse("admin:orders_order_change", args=[obj.order_id])
         return format_html('<a href="{}">{}</a>', url, obj.order.number)
+
+    @admin.display(description="API calls")
+    def api_calls(self, obj: OutboundOrder) -> str:
+        # The push and the queries by reference carry the reference; the status queries
+        # and a cancellation carry OC's order number once OC has given one.
+        if obj.pk is None:
+            return "-"
+        numbers = [obj.reference_number, obj.oc_order_number or ""]
+        return format_html_join(
+            " · ",
+            '<a href="{}" class="order-calls">The calls to OC that carried {}</a>',
+            (
+                (calls_url("oc", obj.account_id, obj.created, mentioning=number), number)
+                for number in numbers
+                if number
+            ),
+        )
+
+    @admin.display(description="fees (estimated / charged)")
+    def fees(self, obj: OutboundOrder) -> str:
+        return fee_summary(obj)
+
+    @admin.display(description="fee alert")
+    def fees_alert(self, obj: OutboundOrder) -> str:
+        return fee_alert(obj)
 
     @admin.display(description="last error")
     def problem(self, obj: OutboundOrder) -> str:
@@ -245,13 +276,34 @@ class OutboundOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAd
         return request.user.has_perm(CANCEL_PERMISSION)
 
     @admin.action(description="Push to Orange Connex", permissions=["push"])
-    def push_to_oc(self, request: HttpRequest, queryset: QuerySet[OutboundOrder]) -> None:
+    def push_to_oc(
+        self, request: HttpRequest, queryset: QuerySet[OutboundOrder]
+    ) -> HttpResponse | None:
+        """Show what will be sent, with OC's cost estimates; once confirmed, queue the
+        Drafts that now validate and push every queued order of their accounts."""
+        # The confirmation page is a view of its own: it checks too, not only the action list.
+        if not self.has_push_permission(request):
+            raise PermissionDenied("You may not push outbound orders to Orange Connex.")
+        if not confirmed(request):
+            chosen = list(queryset.select_related("account").order_by("reference_number"))
+            return push_preview_page(
+                self,
+                request,
+                preview=preview_outbound_orders(chosen),
+                action="push_to_oc",
+                selected=[o.pk for o in chosen],
+            )
         queued, invalid = queue_drafts(queryset.values_list("pk", flat=True))
         accounts = set(
             queryset.filter(status=OutboundStatus.QUEUED).values_list("account_id", flat=True)
         )
         for account_id in accounts:
             transaction.on_commit(partial(push_outbound.delay, account_id))
+        record_in_history(
+            request,
+            queryset.filter(status=OutboundStatus.QUEUED),
+            "Pushed to Orange Connex (queued for the worker).",
+        )
         messages.info(
             request,
             f"{len(accounts)} push(es) queued for the worker"
@@ -259,6 +311,7 @@ class OutboundOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAd
             + (f"; {invalid} still invalid (see their errors)" if invalid else "")
             + ".",
         )
+        return None
 
     @admin.action(description="Refresh status and tracking from OC", permissions=["refresh"])
     def refresh_from_oc(self, request: HttpRequest, queryset: QuerySet[OutboundOrder]) -> None:
@@ -288,6 +341,7 @@ class OutboundOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAd
                 failed = "refused" in outcome or "could not" in outcome
                 level = messages.ERROR if failed else messages.SUCCESS
                 messages.add_message(request, level, outcome)
+                record_in_history(request, [outbound], f"Cancel at OC: {outcome}")
             return None
         return TemplateResponse(
             request,
@@ -318,19 +372,6 @@ class WebhookDeliveryAdmin(EvidenceAdminMixin, admin.ModelAdmin):
     search_fields = ["delivery_id", "order_number", "reference_number"]
     list_select_related = ["account"]
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(ShippingService)
-class ShippingServiceAdmin(admin.ModelAdmin):
-    list_display = ["region", "code", "name", "fetched_at"]
-    list_filter = ["region"]
-    readonly_fields = ["region", "code", "name", "fetched_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

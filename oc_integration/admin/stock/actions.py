@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from hemi_fulfilment.audit import record_in_history
 from oc_integration.admin.stock.runs import review_url
 from oc_integration.models import AccountOrangeConnex, SyncRun
 from oc_integration.stock.runs import queue_stock_sync
@@ -27,6 +28,7 @@ class StockActionsMixin:
         for account in queryset:
             run = queue_stock_sync(account, trigger=SyncRun.Trigger.ADMIN)
             transaction.on_commit(partial(sync_stock.delay, run.pk))
+            record_in_history(request, [account], f"Queued stock sync run #{run.pk}.")
             link = reverse("admin:oc_integration_syncrun_change", args=[run.pk])
             messages.info(
                 request,
@@ -51,6 +53,7 @@ class StockActionsMixin:
             run = queue_stock_sync(account, trigger=SyncRun.Trigger.ADMIN, dry_run=True)
             transaction.on_commit(partial(sync_stock.delay, run.pk))
             runs.append(run)
+            record_in_history(request, [account], f"Queued stock dry run #{run.pk}.")
             messages.info(
                 request,
                 format_html(

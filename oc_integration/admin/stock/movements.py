@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from hemi_fulfilment.audit import record_in_history
 from hemi_fulfilment.evidence_admin import EvidenceAdminMixin
 from oc_integration.admin.pagination import WindowedPaginator
 from oc_integration.models import (
@@ -230,6 +231,7 @@ class StockMovementInline(admin.TabularInline):
 
 # --- the actions on the OC accounts ---------------------------------------------------------
 def _queued(request: HttpRequest, what: str, account: AccountOrangeConnex, run: SyncRun) -> None:
+    record_in_history(request, [account], f"Queued {what.lower()} run #{run.pk}.")
     messages.info(
         request,
         format_html(

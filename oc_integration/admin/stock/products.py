@@ -31,17 +31,19 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest, StreamingHttpResponse
-from django.urls import NoReverseMatch, URLPattern, path
+from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from hemi_fulfilment.csv_export import csv_download
+from hemi_fulfilment.evidence_admin import EvidenceAdminMixin
 from oc_integration.admin.pagination import WindowedPaginator
 from oc_integration.admin.stock.charts import chart_context
 from oc_integration.admin.warnings import AccountWarningsMixin
 from oc_integration.client.stock_v2 import KNOWN_REGIONS
+from oc_integration.inbound.on_the_way import on_the_way
 from oc_integration.models import ProductAccountOrangeConnex, RegionMapping
 from oc_integration.stock.chart_data import row_chart
 from oc_integration.stock.low_stock import low_stock_rows
@@ -198,6 +200,10 @@ def region_totals(queryset: QuerySet[ProductAccountOrangeConnex]) -> Totals:
 _MEMO_TYPES = frozenset({bool, int, str, type(None), date, datetime})
 
 
+#: How a stale row shows in the list (not updated for 24 h, or gone from OC's snapshot).
+STALE_BADGE = mark_safe('<strong style="color:#b26a00">⚠ stale</strong>')
+
+
 class _Column(NamedTuple):
     """What ``items_for_result`` works out per cell, worked out once per column."""
 
@@ -335,7 +341,7 @@ def review_results(cl: Any) -> dict[str, Any] | None:
 
 
 @admin.register(ProductAccountOrangeConnex)
-class ProductAccountOrangeConnexAdmin(AccountWarningsMixin, admin.ModelAdmin):
+class ProductAccountOrangeConnexAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
     """Stock figures and OC SKUs come from OC: read-only here.
 
     Built for hundreds of thousands of rows (PostgreSQL): the list is ordered and searched
@@ -356,7 +362,7 @@ class ProductAccountOrangeConnexAdmin(AccountWarningsMixin, admin.ModelAdmin):
         "other_counts",
         "last_confirmed",
         "created_in_oc",
-        "stale",
+        "freshness",
     ]
     list_filter = [
         RegionFilter,
@@ -391,6 +397,7 @@ class ProductAccountOrangeConnexAdmin(AccountWarningsMixin, admin.ModelAdmin):
         "oc_sku",
         "available_stock",
         "intransit_stock",
+        "on_its_way",
         "other_counts",
         "last_confirmed",
         "created_in_oc",
@@ -431,6 +438,26 @@ class ProductAccountOrangeConnexAdmin(AccountWarningsMixin, admin.ModelAdmin):
     @admin.display(description="title")
     def title(self, obj: ProductAccountOrangeConnex) -> str:
         return obj.product.title
+
+    @admin.display(description="figures", ordering="stale")
+    def freshness(self, obj: ProductAccountOrangeConnex) -> str:
+        # Fresh is the normal case: plain words, not a red cross; stale stands out.
+        return STALE_BADGE if obj.stale else "fresh"
+
+    @admin.display(description="on its way")
+    def on_its_way(self, obj: ProductAccountOrangeConnex) -> str:
+        # The change page only (one aggregate): units in open inbound orders, earliest ETA.
+        coming = on_the_way(obj.account_id, obj.region, obj.oc_sku)
+        if not coming.units:
+            return "Nothing in open inbound orders."
+        return format_html(
+            '<a href="{}?q={}">{} unit(s) in {} open inbound order(s)</a>, first due {}',
+            reverse("admin:oc_integration_inboundorder_changelist"),
+            obj.oc_sku,
+            coming.units,
+            coming.orders,
+            f"{coming.earliest_eta:%Y-%m-%d}" if coming.earliest_eta else "-",
+        )
 
     @admin.display(description="other counts")
     def other_counts(self, obj: ProductAccountOrangeConnex) -> str:

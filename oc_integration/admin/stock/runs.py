@@ -13,7 +13,11 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
+from hemi_fulfilment.apilog.links import calls_url
+from hemi_fulfilment.audit import record_in_history
 from hemi_fulfilment.evidence_admin import EvidenceAdminMixin
+from hemi_fulfilment.run_progress import progress_key, read_progress
+from oc_integration.admin.stock.rerun import RUN_KINDS, can_run_again, run_again
 from oc_integration.admin.warnings import AccountWarningsMixin
 from oc_integration.catalog.sync import sku_sync_summary
 from oc_integration.models import SyncRun
@@ -23,6 +27,8 @@ from oc_integration.stock.runs import ReviewRefused, apply_reviewed_run, change_
 
 APPLY_PERMISSION = "oc_integration.apply_syncrun"
 SHOWN_ROWS = 500
+#: How often a page waiting for the worker reloads itself.
+REFRESH_SECONDS = 2
 STATUS_COLOURS: dict[str, str] = {
     SyncRun.Status.SUCCEEDED: "#2f7d32",
     SyncRun.Status.APPLIED: "#2f7d32",
@@ -31,6 +37,25 @@ STATUS_COLOURS: dict[str, str] = {
     SyncRun.Status.SKIPPED: "#666",
     SyncRun.Status.DRY_RUN: "#205493",
 }
+
+
+def is_waiting(run: SyncRun) -> bool:
+    """Whether the run is still with the worker (its pages refresh themselves)."""
+    return run.status in (SyncRun.Status.QUEUED, SyncRun.Status.RUNNING)
+
+
+def waiting_words(run: SyncRun) -> str:
+    """Where a queued or running run has got, in words; empty once it has finished."""
+    if run.status == SyncRun.Status.QUEUED:
+        return "Waiting for the worker to pick it up…"
+    if run.status != SyncRun.Status.RUNNING:
+        return ""
+    reported = read_progress(progress_key("syncrun", run.pk))
+    if reported is None:
+        return "Started…"
+    if reported.percent is None:
+        return reported.words
+    return f"{reported.words} ({reported.percent} %)"
 
 
 def review_url(run: SyncRun) -> str:
@@ -74,6 +99,7 @@ class SyncRunAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
         "kind",
         "trigger",
         "status_badge",
+        "progress",
         "dry_run",
         "changes",
         "created",
@@ -89,6 +115,7 @@ class SyncRunAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
         "error",
         "message_list",
         "review_link",
+        "api_calls",
     )
     readonly_fields = fields
 
@@ -98,6 +125,19 @@ class SyncRunAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
             '<strong style="color:{}">{}</strong>',
             STATUS_COLOURS.get(obj.status, "#333"),
             obj.get_status_display(),
+        )
+
+    @admin.display(description="progress")
+    def progress(self, obj: SyncRun) -> str:
+        return waiting_words(obj) or "-"
+
+    @admin.display(description="API calls")
+    def api_calls(self, obj: SyncRun) -> str:
+        if obj.started is None:
+            return "-"
+        return format_html(
+            '<a href="{}" id="run-calls">The calls this run made to OC</a>',
+            calls_url("oc", obj.account_id, obj.started, obj.finished),
         )
 
     @admin.display(description="changes")
@@ -145,8 +185,56 @@ class SyncRunAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.review_view),
                 name="oc_integration_syncrun_review",
             ),
+            path(
+                "<int:run_id>/run-again/",
+                self.admin_site.admin_view(self.run_again_view),
+                name="oc_integration_syncrun_run_again",
+            ),
             *super().get_urls(),
         ]
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        run = SyncRun.objects.filter(pk=object_id).defer("plan").first()
+        extra = dict(extra_context or {})
+        if run is not None:
+            extra["refresh_seconds"] = REFRESH_SECONDS if is_waiting(run) else None
+            extra["can_run_again"] = can_run_again(run) and request.user.has_perm(
+                RUN_KINDS[run.kind].permission
+            )
+        return super().change_view(request, object_id, form_url, extra)
+
+    def run_again_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
+        """POST: queue a new run like a failed one, and show the new run's page."""
+        run = get_object_or_404(SyncRun.objects.select_related("account").defer("plan"), pk=run_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(
+                reverse("admin:oc_integration_syncrun_change", args=[run.pk])
+            )
+        if not can_run_again(run):
+            messages.error(
+                request,
+                f"Run #{run.pk} is {run.get_status_display().lower()}: "
+                "only failed or skipped runs are started again.",
+            )
+            return HttpResponseRedirect(
+                reverse("admin:oc_integration_syncrun_change", args=[run.pk])
+            )
+        if not request.user.has_perm(RUN_KINDS[run.kind].permission):
+            raise PermissionDenied(f"You may not start {run.get_kind_display().lower()} runs.")
+        again = run_again(run, run.account)
+        record_in_history(
+            request, [run, run.account], f"Ran run #{run.pk} again as run #{again.pk}."
+        )
+        messages.info(
+            request, f"Run #{run.pk} queued again as run #{again.pk}; this page follows it."
+        )
+        return HttpResponseRedirect(reverse("admin:oc_integration_syncrun_change", args=[again.pk]))
 
     def review_view(self, request: HttpRequest, run_id: int) -> HttpResponse:
         """What a dry run (or a run waiting for confirmation) would change, and Apply."""
@@ -162,6 +250,9 @@ class SyncRunAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
             except ReviewRefused as exc:
                 messages.error(request, str(exc))
                 return HttpResponseRedirect(review_url(run))
+            record_in_history(
+                request, [run, run.account], f"Applied the reviewed changes of run #{run.pk}."
+            )
             messages.success(request, f"Applied run #{run.pk}. {change_summary(run)}")
             return HttpResponseRedirect(
                 reverse("admin:oc_integration_syncrun_change", args=[run.pk])
@@ -184,5 +275,7 @@ class SyncRunAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
             "flips": plan.flips[:SHOWN_ROWS] if plan else [],
             "hidden_changes": max(0, len(plan.upserts) - SHOWN_ROWS) if plan else 0,
             "hidden_flips": max(0, len(plan.flips) - SHOWN_ROWS) if plan else 0,
+            "refresh_seconds": REFRESH_SECONDS if is_waiting(run) else None,
+            "waiting": waiting_words(run),
         }
         return TemplateResponse(request, "admin/oc_integration/syncrun/review.html", context)

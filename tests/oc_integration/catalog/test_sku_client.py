@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import responses
 
-from oc_integration.client import ConnectionSettings, OCApiClient, OCBusinessError
+from oc_integration.client import OCApiClient, OCBusinessError
 from oc_integration.client.errors import OCMalformedResponse
 from oc_integration.client.sku import (
     APPROVED,
@@ -39,6 +39,7 @@ from oc_integration.client.sku import (
     query_request,
     set_up_ef_services,
 )
+from tests.oc_integration.client_fakes import envelope, sent_data, unit_client
 
 API = "https://oc.test/openapi"
 QUERY = f"{API}/3pp/sku/v3/query"
@@ -46,37 +47,13 @@ CREATION = f"{API}/3pp/sku/v3/creation"
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
-class Tokens:
-    def access_token(self) -> str:
-        return "token-1"
-
-    def renew_after_rejection(self, rejected_token: str) -> str:
-        return "token-2"
-
-
 @pytest.fixture
 def client() -> OCApiClient:
-    return OCApiClient(
-        ConnectionSettings(
-            account_id=1,
-            account_label="OC UK",
-            api_base_url=API,
-            oauth_base_url="https://oc.test",
-            client_key="ck",
-            secret_key="sk",
-        ),
-        Tokens(),
-    )
-
-
-def envelope(data: Any, code: Any = 0, **extra: Any) -> dict[str, Any]:
-    return {"code": code, "message": "ok", "messageId": "m", "data": data, **extra}
+    return unit_client(API)
 
 
 def sent(call_index: int = 0) -> Any:
-    body = responses.calls[call_index].request.body
-    assert body is not None
-    return json.loads(body)["data"]
+    return sent_data(responses.calls[call_index])
 
 
 def row(oc_sku: str, seller: str, **extra: Any) -> dict[str, Any]:
@@ -329,7 +306,7 @@ def test_a_label_in_the_json_envelope_is_decoded(client: OCApiClient) -> None:
         (json.dumps(envelope(None)), "application/json", "no label"),
         (json.dumps(envelope({"labelFile": ""})), "application/json", "no label"),
         (b"<html>login</html>", "text/html", "text/html, not a PDF"),
-        (b"not a pdf", "application/pdf", "not one"),
+        (b"not a pdf", "application/pdf", "is not a PDF; no label was returned"),
     ],
 )
 @responses.activate

@@ -12,7 +12,6 @@ import responses
 
 from hemi_fulfilment.apilog.records import CallRecord, Outcome
 from oc_integration.client import (
-    ConnectionSettings,
     OCApiClient,
     OCBusinessError,
     OCHttpError,
@@ -22,6 +21,7 @@ from oc_integration.client import (
     OCTokenRejected,
     OCTransportError,
 )
+from tests.oc_integration.client_fakes import unit_connection
 
 API = "https://oc.test/openapi"
 SNAPSHOT = f"{API}/3pp/inventory/v1/snapshot"
@@ -48,14 +48,12 @@ def _client(
 ) -> tuple[OCApiClient, FakeTokens, list[CallRecord]]:
     records: list[CallRecord] = []
     tokens = FakeTokens()
-    connection = ConnectionSettings(
+    connection = unit_connection(
+        API,
         account_id=7,
-        account_label="OC UK",
-        api_base_url=API,
-        oauth_base_url="https://oc.test",
         client_key="ck-1",
         secret_key="sk-1",
-        signature_mode=mode,  # type: ignore[arg-type]
+        signature_mode=mode,
         read_timeout=kwargs.pop("read_timeout", 60.0),
     )
     return OCApiClient(connection, tokens, recorder=records.append), tokens, records

@@ -21,6 +21,7 @@ from oc_integration.client import (
     OCOAuthClient,
 )
 from oc_integration.client.errors import DUPLICATE_REFERENCE, OC_ERROR_WORDS, in_words
+from tests.oc_integration.client_fakes import unit_connection
 
 API = "https://oc.test/openapi"
 SNAPSHOT = f"{API}/3pp/inventory/v1/snapshot"
@@ -42,16 +43,7 @@ class StaticTokens:
 
 
 def _connection(**overrides: Any) -> ConnectionSettings:
-    values: dict[str, Any] = {
-        "account_id": 7,
-        "account_label": "OC UK",
-        "api_base_url": API,
-        "oauth_base_url": "https://oc.test",
-        "client_key": "ck-1",
-        "secret_key": "sk-1",
-        **overrides,
-    }
-    return ConnectionSettings(**values)
+    return unit_connection(API, account_id=7, client_key="ck-1", secret_key="sk-1", **overrides)
 
 
 def _call(records: list[CallRecord] | None = None) -> OCBusinessError:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import responses
 
-from oc_integration.client import ConnectionSettings, OCApiClient, OCMalformedResponse
+from oc_integration.client import OCApiClient, OCMalformedResponse
 from oc_integration.client.stock_age import fetch_age_pages, parse_age_page
 from oc_integration.client.stock_movement import (
     MAX_LOOKBACK,
@@ -22,6 +22,7 @@ from oc_integration.client.stock_movement import (
     movement_windows,
     parse_movements,
 )
+from tests.oc_integration.client_fakes import FixedTokens, envelope, sent_data, unit_client
 
 API = "https://oc.test/openapi"
 MOVEMENT = f"{API}/3pp/inventory/v1/movement"
@@ -29,34 +30,16 @@ AGE = f"{API}/3pp/inventory/v1/snapshotAge"
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
 
-class Tokens:
-    def access_token(self) -> str:
-        return "token"
-
-    def renew_after_rejection(self, rejected_token: str) -> str:
-        return "token-2"
-
-
 def _client() -> OCApiClient:
-    connection = ConnectionSettings(
-        account_id=1,
-        account_label="OC UK",
-        api_base_url=API,
-        oauth_base_url="https://oc.test",
-        client_key="ck",
-        secret_key="sk",
-        signature_mode="path_and_body",
-    )
-    return OCApiClient(connection, Tokens())
+    return unit_client(API, tokens=FixedTokens("token"), signature_mode="path_and_body")
 
 
 def _ok(data: Any) -> dict[str, Any]:
-    return {"code": 0, "message": "success", "messageId": "m", "data": data, "success": True}
+    return envelope(data, message="success")
 
 
 def _sent(call: Any) -> dict[str, Any]:
-    body = call.request.body
-    return dict(json.loads(body.decode() if isinstance(body, bytes) else body)["data"])
+    return dict(sent_data(call))
 
 
 # --- windows -------------------------------------------------------------------------------

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 import responses
 
-from hemi_fulfilment.apilog.records import CallRecord
+from hemi_fulfilment.apilog.records import CallRecord, discard
 from oc_integration.client import (
-    ConnectionSettings,
     OCApiClient,
     OCBusinessError,
     OCMalformedResponse,
@@ -29,25 +28,18 @@ from oc_integration.client.stock_v2 import (
     stream_stock_snapshot_v2,
 )
 from oc_integration.client.transport import LOG_CAPTURE_BYTES
+from tests.oc_integration.client_fakes import FixedTokens, unit_client
 
 API = "https://oc.test/openapi"
 URL = f"{API}{SNAPSHOT_V2_PATH}"
 V1_CODES = ("AVL", "INTRAN", "RCVD", "RSVALOC", "RSVHO", "RSVAS", "UNF", "SUSPEND")
 
 
-class _Tokens:
-    def access_token(self) -> str:
-        return "t"
-
-    def renew_after_rejection(self, rejected_token: str) -> str:
-        return "t2"
-
-
 def _client(recorder: Callable[[CallRecord], None] | None = None) -> OCApiClient:
-    settings = ConnectionSettings(None, "OC", API, "https://oc.test", "ck", "sk")
-    if recorder is None:
-        return OCApiClient(settings, _Tokens())
-    return OCApiClient(settings, _Tokens(), recorder=recorder)
+    tokens = FixedTokens("t", "t2")
+    return unit_client(
+        API, account_id=None, account_label="OC", tokens=tokens, recorder=recorder or discard
+    )
 
 
 def _row(sku: str, region: str = "UK", **counts: Any) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import pytest
@@ -33,7 +35,11 @@ def test_push_to_orange_connex_on_hemi_orders_queues_valid_ones_and_explains_the
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = admin_client.post(
             ORDERS,
-            {"action": "push_to_orange_connex", "_selected_action": [o.pk for o in good + bad]},
+            {
+                "action": "push_to_orange_connex",
+                "_selected_action": [o.pk for o in good + bad],
+                "confirm_push": "yes",  # as the confirmation page sends it
+            },
             follow=True,
         )
     page = response.content.decode()
@@ -121,3 +127,39 @@ def test_the_account_page_shows_the_callback_url_but_never_the_secret(
     assert f"/oc/webhooks/{stocked.webhook_id}/" in page
     assert "a-brand-new-callback-secret" not in page
     assert stocked.secret_key not in page
+
+
+def test_push_and_cancel_are_in_the_orders_history_and_its_page_links_to_its_calls(
+    admin_client: Client, stocked: AccountOrangeConnex, django_capture_on_commit_callbacks: Any
+) -> None:
+    order = web_orders(1, prefix="AUDIT")[0]
+    with django_capture_on_commit_callbacks(execute=False):
+        admin_client.post(
+            ORDERS,
+            {
+                "action": "push_to_orange_connex",
+                "_selected_action": [order.pk],
+                "confirm_push": "yes",
+            },
+        )
+    push_queued(stocked.pk)  # what the queued task runs
+    outbound = OutboundOrder.objects.get(order=order)
+    admin_client.post(
+        OUTBOUND,
+        {"action": "cancel_at_oc", "_selected_action": [outbound.pk], "reason": "Buyer cancelled"},
+    )
+    history = admin_client.get(
+        reverse("admin:oc_integration_outboundorder_history", args=[outbound.pk])
+    ).content.decode()
+    assert "Pushed to Orange Connex (queued for the worker)." in history
+    assert f"Cancel at OC: {outbound.oc_order_number}: cancelled at OC" in history
+    page = admin_client.get(
+        reverse("admin:oc_integration_outboundorder_change", args=[outbound.pk])
+    ).content.decode()
+    links = re.findall(r'<a href="([^"]+)" class="order-calls">', page)
+    assert len(links) == 2  # by Hemi's reference, by OC's order number
+    by_reference, by_oc_number = (
+        admin_client.get(html.unescape(link)).content.decode() for link in links
+    )
+    assert "outbound creation" in by_reference.lower()
+    assert "outbound cancellation" in by_oc_number.lower()

@@ -192,11 +192,14 @@ def test_query_v2_follows_an_order_to_delivery_with_its_tracking(
         "LMCarrierCode",
         "LMCarrierName",
         "chargeableWeight",
+        "chargeableWeightUnit",
         "feeAmount",
         "feeAmountCurrency",
         "SKUList",
     }
-    assert tracking["SKUList"] == [{"MFSKUID": SEED_SKU, "quantity": 2}]
+    (sku,) = tracking["SKUList"]
+    assert (sku["MFSKUID"], sku["SKUQuantity"], sku["quantity"]) == (SEED_SKU, 2, 2)
+    assert len(sku["SN"].split(",")) == 2
     control(oc.url, "POST", "outbound/advance", {"all": True})
     assert _query(oc, token, by_number)["orderList"][0]["status"] == "Delivered"
 

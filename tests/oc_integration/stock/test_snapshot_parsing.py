@@ -10,24 +10,15 @@ import pytest
 import responses
 
 from hemi_fulfilment.apilog.redaction import REDACTED, redact_body
-from oc_integration.client import ConnectionSettings, OCApiClient, OCMalformedResponse
+from oc_integration.client import OCApiClient, OCMalformedResponse
 from oc_integration.client.stock import fetch_stock_snapshot, parse_oc_time
+from tests.oc_integration.client_fakes import FixedTokens, unit_client
 
 API = "https://oc.test/openapi"
 
 
-class _Tokens:
-    def access_token(self) -> str:
-        return "t"
-
-    def renew_after_rejection(self, rejected_token: str) -> str:
-        return "t2"
-
-
 def _client() -> OCApiClient:
-    return OCApiClient(
-        ConnectionSettings(None, "OC", API, "https://oc.test", "ck", "sk"), _Tokens()
-    )
+    return unit_client(API, account_id=None, account_label="OC", tokens=FixedTokens("t", "t2"))
 
 
 def _row(sku: str, when: str, avl: Any = 3) -> dict[str, Any]:
@@ -118,9 +109,11 @@ def _body(rows: list[dict[str, Any]], *, indent: int | None = None) -> bytes:
 
 
 def _recording_client(records: list[Any]) -> OCApiClient:
-    return OCApiClient(
-        ConnectionSettings(None, "OC", API, "https://oc.test", "ck", "sk"),
-        _Tokens(),
+    return unit_client(
+        API,
+        account_id=None,
+        account_label="OC",
+        tokens=FixedTokens("t", "t2"),
         recorder=records.append,
     )
 

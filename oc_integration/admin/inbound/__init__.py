@@ -1,0 +1,1 @@
+"""Inbound orders in the admin: drafting, placing, labels, tracking and customs papers."""

@@ -1,0 +1,1 @@
+"""Fulfilment cost estimates from OC: before a push, per product, and the cheapest service."""

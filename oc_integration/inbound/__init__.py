@@ -1,0 +1,1 @@
+"""Inbound orders: validating, placing (never twice), following, labels and papers."""
