@@ -437,7 +437,8 @@ class ProductAccountOrangeConnexAdmin(EvidenceAdminMixin, AccountWarningsMixin, 
 
     @admin.display(description="title")
     def title(self, obj: ProductAccountOrangeConnex) -> str:
-        return obj.product.title
+        # The list cuts long titles to fit the screen; the whole one shows on hover.
+        return format_html('<span title="{}">{}</span>', obj.product.title, obj.product.title)
 
     @admin.display(description="figures", ordering="stale")
     def freshness(self, obj: ProductAccountOrangeConnex) -> str:
