@@ -44,7 +44,7 @@ from oc_integration.models import (
     StockHistory,
     SyncRun,
 )
-from oc_integration.outbound.orders import prepare_outbound_orders
+from oc_integration.outbound.orders import prepare_outbound_orders, revalidate
 from oc_integration.outbound.push import push_queued
 from oc_integration.sandbox import running_sandbox as running_oc_sandbox
 from oc_integration.stock.runs import queue_stock_sync, run_stock_sync
@@ -485,6 +485,12 @@ def test_a_web_shop_order_for_a_product_only_oc_account_b_holds_is_pushed_throug
     assert through_a.queued == [] and "lines" in through_a.invalid[order.number]
     through_b = prepare_outbound_orders(b.oc_account, [order.pk])
     assert through_b.queued == [order.number], through_b.invalid
+    # Checked together (as a push of a selection does), each against its own account's
+    # stock, whichever account comes first.
+    both = list(OutboundOrder.objects.filter(order=order).order_by("account_id"))
+    assert both[0].account_id == a.oc_account.pk
+    checks = revalidate(both)
+    assert not checks[both[0].pk].ok and checks[both[1].pk].ok
 
     pushed_b = push_queued(b.oc_account.pk)
     pushed_a = push_queued(a.oc_account.pk)

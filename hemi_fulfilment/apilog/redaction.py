@@ -2,7 +2,8 @@
 
 Tokens, authorization codes, keys and signatures are replaced by ``[redacted]`` in
 headers, JSON bodies, form bodies and XML bodies; anything that still looks like a JWT
-is redacted wherever it appears. :func:`scrub_message` goes further for the messages
+is redacted wherever it appears. Files (a PDF answer, base64 labels and papers inside
+JSON) are left out with their size. :func:`scrub_message` goes further for the messages
 providers send, which people read in the admin.
 """
 
@@ -50,6 +51,10 @@ _DOTTED_TOKEN = re.compile(
 )
 # A run of base64 (standard or URL-safe) or hex characters long enough to be a secret.
 _LONG_RUN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{32,}={0,2}")
+# Files sent or received in a JSON body (labels, customs papers: base64 of a PDF or an
+# image) carry addresses and take the whole log limit; the log keeps only their size.
+FILE_MIN_CHARACTERS = 256
+_BASE64_FILE = re.compile(r"[A-Za-z0-9+/_-]+={0,2}")
 # A URL path ("openapi/3pp/inventory/v1/snapshot"): short lowercase segments.
 _PATH_SEGMENT = re.compile(r"[a-z0-9_-]{0,31}")
 
@@ -101,8 +106,14 @@ def _walk(value: Any) -> Any:
     if isinstance(value, list):
         return [_walk(v) for v in value]
     if isinstance(value, str):
+        if len(value) >= FILE_MIN_CHARACTERS and _BASE64_FILE.fullmatch(value):
+            return _file_left_out(value)
         return redact_text(value)
     return value
+
+
+def _file_left_out(value: str) -> str:
+    return f"[a file of {len(value)} characters, not kept]"
 
 
 def redact_text(text: str) -> str:
@@ -117,6 +128,8 @@ def redact_body(body: str) -> str:
     if not body:
         return ""
     stripped = body.lstrip()
+    if stripped.startswith("%PDF-"):
+        return _file_left_out(body)
     if stripped[:1] in "{[":
         try:
             return json.dumps(_walk(json.loads(body)), ensure_ascii=False)

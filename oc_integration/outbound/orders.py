@@ -303,13 +303,13 @@ def revalidate(outbounds: list[OutboundOrder]) -> dict[int, Validation]:
     lines: dict[int, list[OutboundOrderLine]] = {}
     for line in OutboundOrderLine.objects.filter(outbound_order__in=outbounds).order_by("pk"):
         lines.setdefault(line.outbound_order_id, []).append(line)
-    account = outbounds[0].account
+    # Each order against its own account's stock: a selection may span several accounts.
     available = {
-        (region, oc_sku): avl
-        for region, oc_sku, avl in ProductAccountOrangeConnex.objects.filter(
-            account=account,
+        (account_id, region, oc_sku): avl
+        for account_id, region, oc_sku, avl in ProductAccountOrangeConnex.objects.filter(
+            account_id__in={o.account_id for o in outbounds},
             oc_sku__in={line.oc_sku for group in lines.values() for line in group if line.oc_sku},
-        ).values_list("region", "oc_sku", "available_stock")
+        ).values_list("account_id", "region", "oc_sku", "available_stock")
     }
     services = services_by_region()
     return {
@@ -318,7 +318,9 @@ def revalidate(outbounds: list[OutboundOrder]) -> dict[int, Validation]:
             lines.get(o.pk, []),
             services=services.get(o.service_region, set()),
             available={
-                oc: avl for (region, oc), avl in available.items() if region == o.service_region
+                oc: avl
+                for (account_id, region, oc), avl in available.items()
+                if account_id == o.account_id and region == o.service_region
             },
         )
         for o in outbounds

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from hemi_fulfilment.audit import record_in_history
+from hemi_fulfilment.integration_errors import NoUsableToken
 from hemi_fulfilment.pdf_download import pdf_download
 from oc_integration.admin.inbound.forms import ClearanceForm, TrackingForm
 from oc_integration.client import OCError
@@ -91,6 +92,9 @@ class InboundPagesAdmin(admin.ModelAdmin):
         except OCError as exc:
             messages.error(request, f"OC returned no labels: {exc.message}")
             return self._back(order)
+        except NoUsableToken as exc:
+            messages.error(request, f"{exc} Nothing was asked of OC.")
+            return self._back(order)
         return pdf_download(pdf, f"oc-inbound-labels-{order.oc_inbound_number}")
 
     def _page(self, request: HttpRequest, order: InboundOrder, title: str, form: Any) -> Any:
@@ -124,6 +128,8 @@ class InboundPagesAdmin(admin.ModelAdmin):
                 form.add_error(None, f"{exc} Nothing was sent to OC.")
             except OCError as exc:
                 form.add_error(None, f"OC refused the {what}: {exc.message}")
+            except NoUsableToken as exc:
+                form.add_error(None, f"{exc} Nothing was sent to OC.")
             else:
                 record_in_history(request, [order], done)
                 messages.success(request, done)

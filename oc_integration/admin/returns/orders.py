@@ -16,6 +16,7 @@ from django.utils.html import format_html
 
 from hemi_fulfilment.audit import record_in_history
 from hemi_fulfilment.evidence_admin import EvidenceAdminMixin
+from hemi_fulfilment.integration_errors import NoUsableToken
 from hemi_fulfilment.pdf_download import pdf_download
 from oc_integration.admin.warnings import AccountWarningsMixin
 from oc_integration.client import OCBusinessError, OCError
@@ -233,6 +234,9 @@ class ReturnOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmi
         except OCError as exc:
             messages.error(request, f"OC returned no label: {exc.message}")
             return self._back(return_order)
+        except NoUsableToken as exc:
+            messages.error(request, f"{exc} Nothing was asked of OC.")
+            return self._back(return_order)
         return pdf_download(pdf, f"oc-return-label-{return_order.oc_return_number}")
 
     def _page(
@@ -284,7 +288,7 @@ class ReturnOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmi
         if form.is_bound and form.is_valid():
             try:
                 outcome = run(form.cleaned_data)
-            except (InvalidReturnInput, ReturnActionRefused, OCError) as exc:
+            except (InvalidReturnInput, ReturnActionRefused, OCError, NoUsableToken) as exc:
                 self._refused(form, exc)
             else:
                 return self._done(request, return_order, outcome)

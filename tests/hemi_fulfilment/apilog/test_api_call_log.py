@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from datetime import timedelta
@@ -60,6 +61,18 @@ def test_ocs_business_codes_stay_but_an_oauth_code_in_a_form_is_redacted() -> No
     assert '"code": 4' in body and '"code": "400448"' in body
     form = redact_body("grant_type=authorization_code&code=abc%2Bdef&client_id=ck")
     assert "abc" not in form and "code=%5Bredacted%5D" in form
+
+
+def test_files_in_a_body_are_left_out_with_their_size_and_short_values_stay() -> None:
+    label = base64.b64encode(b"%PDF-1.4 Buyer 5, 5 Maresfield Road, Brighton" * 20).decode()
+    body = redact_body(json.dumps({"data": [{"labelFile": label, "referenceNumber": "H-1"}]}))
+    assert label not in body and f"[a file of {len(label)} characters, not kept]" in body
+    assert '"referenceNumber": "H-1"' in body
+    pdf = "%PDF-1.4\n" + "x" * 500
+    assert redact_body(pdf) == f"[a file of {len(pdf)} characters, not kept]"
+    assert (
+        redact_body(json.dumps({"MFSKUID": "OC0000000400300"})) == '{"MFSKUID": "OC0000000400300"}'
+    )
 
 
 def test_long_bodies_are_truncated_with_a_note() -> None:

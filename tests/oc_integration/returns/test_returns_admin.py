@@ -227,3 +227,20 @@ def test_the_tracking_page_names_bad_fields_and_shows_ocs_refusal(
         .count("update-return-tracking")
         == 0
     )
+
+
+def test_a_revoked_authorization_is_a_message_on_the_return_pages_not_an_error_page(
+    imported: ReturnOrder, oc_sandbox: Sandbox
+) -> None:
+    account = imported.account
+    oc_sandbox.control("POST", "tokens/revoke", client_id=account.client_key)
+    oc_sandbox.control("POST", "tokens/expire-access")
+    label = reverse("admin:oc_integration_returnorder_label", args=[imported.pk])
+    cancel = reverse("admin:oc_integration_returnorder_cancel", args=[imported.pk])
+    client = staff("returns-clerk", "download_return_label", "cancel_returnorder")
+    page = client.get(label, follow=True)
+    assert page.status_code == 200 and "Nothing was asked of OC." in page.content.decode()
+    refused = client.post(cancel, {"reason": "Buyer kept the item"}, follow=True)
+    assert refused.status_code == 200 and oc_sandbox.count("POST", CANCEL) == 0
+    imported.refresh_from_db()
+    assert imported.status != ReturnStatus.CANCELLED
