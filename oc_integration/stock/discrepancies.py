@@ -77,6 +77,28 @@ KIND_LABELS = {
 }
 
 
+def units_not_yet_shipped(
+    account: AccountOrangeConnex, product_ids: Iterable[int]
+) -> dict[tuple[int, str], int]:
+    """(product, REGION in upper case) -> units of the account's outbound orders that OC
+    has not shipped yet (one query): stock OC still counts as available, but promised."""
+    outbound: dict[tuple[int, str], int] = defaultdict(int)
+    for product_id, region, quantity in (
+        OutboundOrderLine.objects.filter(
+            outbound_order__account=account,
+            outbound_order__status__in=NOT_YET_SHIPPED,
+            product_id__in=list(product_ids),
+        )
+        .values_list("product_id", "outbound_order__service_region")
+        .annotate(quantity=Sum("quantity"))
+        .values_list("product_id", "outbound_order__service_region", "quantity")
+        .order_by()
+    ):
+        # OC spells regions differently between endpoints (US-west, US-West).
+        outbound[(product_id, region.upper())] += quantity or 0
+    return outbound
+
+
 @dataclass(frozen=True)
 class StockRowRef:
     """A stock row a line points at."""
@@ -401,19 +423,7 @@ def _short_of_orders(
         .values_list("pk", "product_id", "region", "available_stock", "created_in_oc")
     ):
         stock[(product_id, region.upper())] = StockRowRef(pk, region, available, created_in_oc)
-    outbound: dict[tuple[int, str], int] = defaultdict(int)
-    for product_id, region, quantity in (
-        OutboundOrderLine.objects.filter(
-            outbound_order__account=account,
-            outbound_order__status__in=NOT_YET_SHIPPED,
-            product_id__in=products,
-        )
-        .values_list("product_id", "outbound_order__service_region")
-        .annotate(quantity=Sum("quantity"))
-        .values_list("product_id", "outbound_order__service_region", "quantity")
-        .order_by()
-    ):
-        outbound[(product_id, region.upper())] += quantity or 0
+    outbound = units_not_yet_shipped(account, products)
     lines = []
     for (product_id, region_key), need in sorted(
         needs.items(), key=lambda item: (item[1].sku, item[0][1])

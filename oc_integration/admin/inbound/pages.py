@@ -11,16 +11,14 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 
 from hemi_fulfilment.audit import record_in_history
 from hemi_fulfilment.integration_errors import NoUsableToken
-from hemi_fulfilment.pdf_download import pdf_download
 from oc_integration.admin.inbound.forms import ClearanceForm, TrackingForm
+from oc_integration.admin.record_pages import RecordPagesMixin
 from oc_integration.client import OCError
 from oc_integration.inbound.papers import (
     NotSent,
@@ -35,7 +33,7 @@ LABELS_PERMISSION = "oc_integration.download_inbound_labels"
 UPLOAD_PERMISSION = "oc_integration.upload_inbound_documents"
 
 
-class InboundPagesAdmin(admin.ModelAdmin):
+class InboundPagesAdmin(RecordPagesMixin, admin.ModelAdmin):
     """The inbound order admin's buttons and the pages behind them."""
 
     def get_urls(self) -> list[URLPattern]:
@@ -71,31 +69,17 @@ class InboundPagesAdmin(admin.ModelAdmin):
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
-    def _order(self, request: HttpRequest, pk: int, permission: str, what: str) -> InboundOrder:
-        if not request.user.has_perm(permission):
-            raise PermissionDenied(f"You may not {what}.")
-        return get_object_or_404(InboundOrder.objects.select_related("account"), pk=pk)
-
-    def _back(self, order: InboundOrder) -> HttpResponseRedirect:
-        return HttpResponseRedirect(
-            reverse("admin:oc_integration_inboundorder_change", args=[order.pk])
-        )
-
     def labels_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The order's carton and SKU labels, as OC prints them (PDF)."""
-        order = self._order(request, pk, LABELS_PERMISSION, "download inbound labels")
-        try:
-            pdf = inbound_labels(order)
-        except NotSent as exc:
-            messages.error(request, str(exc))
-            return self._back(order)
-        except OCError as exc:
-            messages.error(request, f"OC returned no labels: {exc.message}")
-            return self._back(order)
-        except NoUsableToken as exc:
-            messages.error(request, f"{exc} Nothing was asked of OC.")
-            return self._back(order)
-        return pdf_download(pdf, f"oc-inbound-labels-{order.oc_inbound_number}")
+        order = self.guarded_record(request, pk, LABELS_PERMISSION, "download inbound labels")
+        return self.label_download(
+            request,
+            order,
+            lambda: inbound_labels(order),
+            name=f"oc-inbound-labels-{order.oc_inbound_number}",
+            refused=(NotSent,),
+            missing="OC returned no labels",
+        )
 
     def _page(self, request: HttpRequest, order: InboundOrder, title: str, form: Any) -> Any:
         return TemplateResponse(
@@ -133,12 +117,12 @@ class InboundPagesAdmin(admin.ModelAdmin):
             else:
                 record_in_history(request, [order], done)
                 messages.success(request, done)
-                return self._back(order)
+                return self.back_to_record(order)
         return self._page(request, order, f"Upload {what} of {order}", form)
 
     def tracking_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Upload the carriers' tracking numbers to OC (per carton or for the order)."""
-        order = self._order(request, pk, UPLOAD_PERMISSION, "upload tracking numbers")
+        order = self.guarded_record(request, pk, UPLOAD_PERMISSION, "upload tracking numbers")
         cartons = list(order.cartons.values_list("seller_carton_number", flat=True))
         form = TrackingForm(request.POST if request.method == "POST" else None, cartons=cartons)
 
@@ -150,7 +134,7 @@ class InboundPagesAdmin(admin.ModelAdmin):
 
     def clearance_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Upload one customs-clearance file to OC (type and size checked first)."""
-        order = self._order(request, pk, UPLOAD_PERMISSION, "upload customs papers")
+        order = self.guarded_record(request, pk, UPLOAD_PERMISSION, "upload customs papers")
         posted = request.method == "POST"
         form = ClearanceForm(request.POST if posted else None, request.FILES if posted else None)
 

@@ -7,9 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -17,7 +15,7 @@ from django.utils.html import format_html
 from hemi_fulfilment.audit import record_in_history
 from hemi_fulfilment.evidence_admin import EvidenceAdminMixin
 from hemi_fulfilment.integration_errors import NoUsableToken
-from hemi_fulfilment.pdf_download import pdf_download
+from oc_integration.admin.record_pages import RecordPagesMixin
 from oc_integration.admin.warnings import AccountWarningsMixin
 from oc_integration.client import OCBusinessError, OCError
 from oc_integration.client.returns import CANCEL_REASON_MAX_LENGTH, CARRIER_MAX_LENGTH
@@ -91,7 +89,9 @@ class TrackingForm(forms.Form):
 
 
 @admin.register(ReturnOrder)
-class ReturnOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
+class ReturnOrderAdmin(
+    RecordPagesMixin, EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin
+):
     """Return orders come from OC: read-only here; changes go to OC from the buttons."""
 
     change_form_template = "admin/oc_integration/returnorder/change_form.html"
@@ -213,31 +213,17 @@ class ReturnOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmi
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
-    def _return(self, request: HttpRequest, pk: int, permission: str, what: str) -> ReturnOrder:
-        if not request.user.has_perm(permission):
-            raise PermissionDenied(f"You may not {what}.")
-        return get_object_or_404(ReturnOrder.objects.select_related("account"), pk=pk)
-
-    def _back(self, return_order: ReturnOrder) -> HttpResponseRedirect:
-        return HttpResponseRedirect(
-            reverse("admin:oc_integration_returnorder_change", args=[return_order.pk])
-        )
-
     def label_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """The return's label as OC prints it (PDF)."""
-        return_order = self._return(request, pk, LABEL_PERMISSION, "download return labels")
-        try:
-            pdf = return_label(return_order)
-        except ReturnActionRefused as exc:
-            messages.error(request, str(exc))
-            return self._back(return_order)
-        except OCError as exc:
-            messages.error(request, f"OC returned no label: {exc.message}")
-            return self._back(return_order)
-        except NoUsableToken as exc:
-            messages.error(request, f"{exc} Nothing was asked of OC.")
-            return self._back(return_order)
-        return pdf_download(pdf, f"oc-return-label-{return_order.oc_return_number}")
+        return_order = self.guarded_record(request, pk, LABEL_PERMISSION, "download return labels")
+        return self.label_download(
+            request,
+            return_order,
+            lambda: return_label(return_order),
+            name=f"oc-return-label-{return_order.oc_return_number}",
+            refused=(ReturnActionRefused,),
+            missing="OC returned no label",
+        )
 
     def _page(
         self, request: HttpRequest, return_order: ReturnOrder, title: str, form: Any, button: str
@@ -262,7 +248,7 @@ class ReturnOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmi
         level = messages.SUCCESS if outcome.done else messages.WARNING
         messages.add_message(request, level, outcome.message)
         record_in_history(request, [return_order], outcome.message)
-        return self._back(return_order)
+        return self.back_to_record(return_order)
 
     def _refused(self, form: forms.Form, exc: Exception) -> None:
         if isinstance(exc, InvalidReturnInput):
@@ -296,7 +282,7 @@ class ReturnOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmi
 
     def cancel_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Confirm, then cancel the RMA at OC."""
-        return_order = self._return(request, pk, CANCEL_PERMISSION, "cancel return orders")
+        return_order = self.guarded_record(request, pk, CANCEL_PERMISSION, "cancel return orders")
         return self._action(
             request,
             return_order,
@@ -308,7 +294,9 @@ class ReturnOrderAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmi
 
     def tracking_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Send OC the tracking number the return parcel travels under."""
-        return_order = self._return(request, pk, TRACKING_PERMISSION, "update return tracking")
+        return_order = self.guarded_record(
+            request, pk, TRACKING_PERMISSION, "update return tracking"
+        )
         form = TrackingForm(
             request.POST if request.method == "POST" else None,
             initial={"carrier_code": return_order.carrier_code},

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -34,7 +34,6 @@ from oc_integration.models import (
     AccountOrangeConnex,
     AutomaticRouting,
     OutboundOrder,
-    OutboundOrderLine,
     ProductAccountOrangeConnex,
     RoutingCheck,
     RoutingRule,
@@ -50,7 +49,7 @@ from oc_integration.outbound.routing.rules import (
     decide,
     take,
 )
-from oc_integration.stock.discrepancies import NOT_YET_SHIPPED
+from oc_integration.stock.discrepancies import units_not_yet_shipped
 
 #: How many orders one run decides for one account (the rest wait for the next run).
 ORDERS_PER_RUN = 500
@@ -177,22 +176,11 @@ def sellable_stock(account: AccountOrangeConnex, product_ids: Iterable[int]) -> 
         ).values_list("product_id", "region", "oc_sku", "available_stock")
     }
     spelled = {(product_id, region.upper()): region for product_id, region in stock}
-    for product_id, region, quantity in (
-        OutboundOrderLine.objects.filter(
-            outbound_order__account=account,
-            outbound_order__status__in=NOT_YET_SHIPPED,
-            product_id__in=wanted,
-        )
-        .values_list("product_id", "outbound_order__service_region")
-        .annotate(quantity=Sum("quantity"))
-        .values_list("product_id", "outbound_order__service_region", "quantity")
-        .order_by()
-    ):
-        # OC spells regions differently between endpoints (US-west, US-West).
-        key = (product_id, spelled.get((product_id, region.upper()), region))
+    for (product_id, region_key), quantity in units_not_yet_shipped(account, wanted).items():
+        key = (product_id, spelled.get((product_id, region_key), region_key))
         if key in stock:
             oc_sku, available = stock[key]
-            stock[key] = (oc_sku, available - (quantity or 0))
+            stock[key] = (oc_sku, available - quantity)
     return stock
 
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -27,6 +26,7 @@ from oc_integration.models import (
 from oc_integration.outbound.shipping_services import refresh_shipping_services
 from tests.oc_integration.catalog.helpers import products_ready_for_oc
 from tests.oc_integration.conftest import Sandbox
+from tests.oc_integration.staff import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -94,21 +94,6 @@ def _queries(client: Client, url: str, params: dict[str, str] | None = None) -> 
     return len(queries)
 
 
-def staff(username: str, *codenames: str) -> Client:
-    user = User.objects.create_user(username, password=f"pw-{username}-1", is_staff=True)
-    user.user_permissions.set(
-        [
-            *Permission.objects.filter(codename__startswith="view_"),
-            *Permission.objects.filter(
-                content_type__app_label="oc_integration", codename__in=codenames
-            ),
-        ]
-    )
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_the_sku_list_costs_the_same_queries_for_10_and_100_skus(
     admin_client: Client, account_row: AccountOrangeConnex
 ) -> None:
@@ -162,7 +147,7 @@ def test_the_preview_lists_what_is_missing_per_product_and_sends_nothing(
     (ready,) = products_ready_for_oc("PREV-OK")
     (lacking,) = products_ready_for_oc("PREV-BAD", weight=None, declared_currency="")
     bare = Product.objects.create(sku="PREV-BARE", title="No details at all")
-    client = staff("registrar", "register_ocsku")
+    client = staff_client("registrar", "register_ocsku")
     page = client.post(
         PRODUCTS,
         {
@@ -186,7 +171,7 @@ def test_confirming_the_preview_registers_the_valid_products_as_drafts(
     ready, lacking = products_ready_for_oc("CONF-OK", "CONF-BAD")
     lacking.oc_details.weight = None
     lacking.oc_details.save()
-    client = staff("registrar", "register_ocsku")
+    client = staff_client("registrar", "register_ocsku")
     response = client.post(
         PRODUCTS,
         {
@@ -211,11 +196,11 @@ def test_sync_skus_now_queues_a_run_for_staff_with_the_permission_only(
     oc_sandbox: Sandbox,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    viewer = staff("viewer")
+    viewer = staff_client("viewer")
     assert 'id="sync-skus-now"' not in viewer.get(SKUS).content.decode()
     assert viewer.post(SYNC_NOW).status_code == 403
     assert not SyncRun.objects.exists()
-    syncer = staff("syncer", "run_sku_sync")
+    syncer = staff_client("syncer", "run_sku_sync")
     assert 'id="sync-skus-now"' in syncer.get(SKUS).content.decode()
     with django_capture_on_commit_callbacks(execute=False) as queued:
         page = syncer.post(SYNC_NOW, follow=True).content.decode()
@@ -233,7 +218,7 @@ def test_labels_download_as_a_pdf_and_oc_refusing_is_said_clearly(
 ) -> None:
     run_sku_sync(queue_sku_sync(authorized_account, trigger=SyncRun.Trigger.COMMAND).pk)
     chosen = list(OCSku.objects.order_by("oc_sku").values_list("pk", flat=True)[:2])
-    client = staff("printer", "download_sku_labels")
+    client = staff_client("printer", "download_sku_labels")
     response = client.post(SKUS, {"action": "download_labels", "_selected_action": chosen})
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-") and "2-skus" in response["Content-Disposition"]
@@ -250,7 +235,7 @@ def test_ef_services_are_set_up_from_the_admin(
     run_sku_sync(queue_sku_sync(authorized_account, trigger=SyncRun.Trigger.COMMAND).pk)
     refresh_shipping_services()
     sku = OCSku.objects.filter(approval=Approval.APPROVED).order_by("oc_sku")[0]
-    client = staff("planner", "set_up_sku_ef_services")
+    client = staff_client("planner", "set_up_sku_ef_services")
     form = client.post(
         SKUS, {"action": "set_up_ef_services", "_selected_action": [sku.pk]}
     ).content.decode()
@@ -278,7 +263,7 @@ def test_the_demo_registers_a_product_oc_lacks_and_never_doubles_one_it_has(
 
     at_oc_already, not_at_oc = DEMO_SKUS[0], DEMO_SKUS[19]  # the sandbox lacks every 10th
     chosen = Product.objects.filter(sku__in=[at_oc_already, not_at_oc, DEMO_WITHOUT_WEIGHT])
-    client = staff("registrar", "register_ocsku")
+    client = staff_client("registrar", "register_ocsku")
     action = {"action": "register_at_orange_connex", "_selected_action": [p.pk for p in chosen]}
     preview = client.post(PRODUCTS, action).content.decode()
     lacking = preview[preview.index(f'data-sku="{DEMO_WITHOUT_WEIGHT}"') :].split("</tr>")[0]

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import Model
@@ -33,25 +32,12 @@ from oc_integration.outbound.push import push_queued
 from oc_integration.stock.runs import queue_stock_sync
 from tests.oc_integration.conftest import Sandbox
 from tests.oc_integration.outbound_helpers import stock_everything, web_orders
+from tests.oc_integration.staff import staff_client
 
 pytestmark = pytest.mark.django_db
 
 RUN_STOCK_SYNC = "run_stock_sync"
 REPLAY = "replay_webhookdelivery"
-
-
-def staff_client(username: str, *codenames: str) -> tuple[User, Client]:
-    """A logged-in staff user who may view everything and do exactly ``codenames``."""
-    user = User.objects.create_user(username, is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(codename__startswith="view_")
-        | Permission.objects.filter(
-            content_type__app_label="oc_integration", codename__in=codenames
-        )
-    )
-    client = Client()
-    client.force_login(user)
-    return user, client
 
 
 def history_of(obj: Model) -> list[str]:
@@ -87,7 +73,7 @@ def failed_run(oc_account: AccountOrangeConnex) -> SyncRun:
 def test_a_failed_run_runs_again_as_a_new_run_of_its_kind_written_to_history(
     failed_run: SyncRun, django_capture_on_commit_callbacks: Any
 ) -> None:
-    _, client = staff_client("stock-keeper", RUN_STOCK_SYNC)
+    client = staff_client("stock-keeper", RUN_STOCK_SYNC)
     assert 'id="run-again"' in client.get(run_page(failed_run)).content.decode()
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = client.post(run_again_url(failed_run))
@@ -108,7 +94,7 @@ def test_a_failed_run_runs_again_as_a_new_run_of_its_kind_written_to_history(
 def test_run_again_is_refused_to_staff_without_the_permission_of_the_runs_kind(
     failed_run: SyncRun, django_capture_on_commit_callbacks: Any
 ) -> None:
-    _, client = staff_client("sku-keeper", "run_sku_sync", "apply_syncrun")
+    client = staff_client("sku-keeper", "run_sku_sync", "apply_syncrun")
     assert 'id="run-again"' not in client.get(run_page(failed_run)).content.decode()
     with django_capture_on_commit_callbacks(execute=False) as queued:
         assert client.post(run_again_url(failed_run)).status_code == 403
@@ -120,7 +106,7 @@ def test_a_run_that_succeeded_is_not_run_again(
     failed_run: SyncRun, django_capture_on_commit_callbacks: Any
 ) -> None:
     SyncRun.objects.filter(pk=failed_run.pk).update(status=SyncRun.Status.SUCCEEDED)
-    _, client = staff_client("stock-keeper", RUN_STOCK_SYNC)
+    client = staff_client("stock-keeper", RUN_STOCK_SYNC)
     assert 'id="run-again"' not in client.get(run_page(failed_run)).content.decode()
     with django_capture_on_commit_callbacks(execute=False) as queued:
         page = client.post(run_again_url(failed_run), follow=True).content.decode()
@@ -132,7 +118,7 @@ def test_a_run_that_succeeded_is_not_run_again(
 def test_a_queued_run_page_refreshes_itself_until_the_run_has_finished(
     failed_run: SyncRun,
 ) -> None:
-    _, client = staff_client("viewer")
+    client = staff_client("viewer")
     SyncRun.objects.filter(pk=failed_run.pk).update(status=SyncRun.Status.QUEUED)
     page = client.get(run_page(failed_run)).content.decode()
     assert 'http-equiv="refresh"' in page and "Waiting for the worker" in page
@@ -144,7 +130,7 @@ def test_a_running_run_shows_the_progress_the_worker_reported(failed_run: SyncRu
     SyncRun.objects.filter(pk=failed_run.pk).update(status=SyncRun.Status.RUNNING)
     report = reporter(progress_key("syncrun", failed_run.pk))
     report("write", 3000, 12000)
-    _, client = staff_client("viewer")
+    client = staff_client("viewer")
     page = client.get(run_page(failed_run)).content.decode()
     assert "Writing the changes: 3,000 of 12,000 (25 %)" in page
     review = reverse("admin:oc_integration_syncrun_review", args=[failed_run.pk])
@@ -201,7 +187,7 @@ def test_a_failed_callback_replays_and_is_confirmed_with_oc_written_to_history(
         status=WebhookDelivery.Status.FAILED,
         outcome="Could not confirm with OC after several tries; nothing changed.",
     )
-    _, client = staff_client("operator", REPLAY)
+    client = staff_client("operator", REPLAY)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         page = replay(client, [delivery])
     assert "1 callback(s) queued to be confirmed with OC again" in page
@@ -237,7 +223,7 @@ def test_a_kept_back_callback_replays_once_its_order_exists_and_applied_ones_nev
         outbound_order=submitted,
         status=WebhookDelivery.Status.APPLIED,
     )
-    _, client = staff_client("operator", REPLAY)
+    client = staff_client("operator", REPLAY)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         page = replay(client, [kept_back, unknown, applied])
     assert len(queued) == 1
@@ -263,7 +249,7 @@ def test_staff_without_the_replay_permission_cannot_replay(
         outbound_order=submitted,
         status=WebhookDelivery.Status.FAILED,
     )
-    _, client = staff_client("viewer", RUN_STOCK_SYNC)
+    client = staff_client("viewer", RUN_STOCK_SYNC)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         replay(client, [delivery])
     delivery.refresh_from_db()
@@ -275,7 +261,7 @@ def test_sync_and_apply_from_the_admin_are_written_to_history(
     oc_account: AccountOrangeConnex,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    _, client = staff_client("stock-keeper", RUN_STOCK_SYNC, "apply_syncrun")
+    client = staff_client("stock-keeper", RUN_STOCK_SYNC, "apply_syncrun")
     with django_capture_on_commit_callbacks(execute=False):
         client.post(
             reverse("admin:oc_integration_accountorangeconnex_changelist"),

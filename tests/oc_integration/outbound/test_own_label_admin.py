@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -18,6 +17,7 @@ from oc_integration.models import (
     OwnLabel,
 )
 from oc_integration.outbound.own_label import LabelRefused, attach_label, check_label
+from tests.oc_integration.staff import staff_client
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -42,24 +42,9 @@ def outbound(db: None) -> OutboundOrder:
     )
 
 
-def _staff(username: str, *codenames: str) -> Client:
-    user = User.objects.create_user(username, password="pw", is_staff=True)
-    user.user_permissions.set(
-        [
-            *Permission.objects.filter(codename__startswith="view_"),
-            *Permission.objects.filter(
-                content_type__app_label="oc_integration", codename__in=codenames
-            ),
-        ]
-    )
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def labeller(db: None) -> Client:
-    return _staff("labeller", "attach_ownlabel")
+    return staff_client("labeller", "attach_ownlabel")
 
 
 def _url(outbound: OutboundOrder) -> str:
@@ -172,7 +157,7 @@ def test_view_only_staff_see_the_label_but_cannot_attach_or_remove_it(
     attach_label(
         outbound_id=outbound.pk, file_name="l.pdf", content=PDF, carrier="DPD", tracking_number="7"
     )
-    viewer = _staff("viewer")
+    viewer = staff_client("viewer")
 
     page = viewer.get(reverse("admin:oc_integration_outboundorder_change", args=[outbound.pk]))
     assert 'id="own-label"' in page.content.decode()

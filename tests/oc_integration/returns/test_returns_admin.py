@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -27,6 +26,7 @@ from oc_integration.models import (
 from oc_integration.returns.sync import import_returns
 from tests.oc_integration.conftest import Sandbox
 from tests.oc_integration.returns.helpers import advance_return, oc_return, shipped_orders
+from tests.oc_integration.staff import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -43,22 +43,6 @@ def _queries(client: Client, url: str) -> int:
         response = client.get(url)
     assert response.status_code == 200
     return len(queries)
-
-
-def staff(username: str, *codenames: str) -> Client:
-    """A client logged in as staff who may view everything and do ``codenames``."""
-    user = User.objects.create_user(username, password=f"pw-{username}-1", is_staff=True)
-    user.user_permissions.set(
-        [
-            *Permission.objects.filter(codename__startswith="view_"),
-            *Permission.objects.filter(
-                content_type__app_label="oc_integration", codename__in=codenames
-            ),
-        ]
-    )
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -151,7 +135,7 @@ def test_view_only_staff_see_no_buttons_and_get_403_from_every_return_page(
 ) -> None:
     _rows(account, 0, 1)
     returned = ReturnOrder.objects.get()
-    viewer = staff("viewer")
+    viewer = staff_client("viewer")
     page = viewer.get(
         reverse("admin:oc_integration_returnorder_change", args=[returned.pk])
     ).content.decode()
@@ -178,7 +162,7 @@ def test_a_return_page_downloads_its_label_cancels_after_confirmation_and_says_e
     change = reverse("admin:oc_integration_returnorder_change", args=[imported.pk])
     label = reverse("admin:oc_integration_returnorder_label", args=[imported.pk])
     cancel = reverse("admin:oc_integration_returnorder_cancel", args=[imported.pk])
-    client = staff("returns-clerk", "download_return_label", "cancel_returnorder")
+    client = staff_client("returns-clerk", "download_return_label", "cancel_returnorder")
     page = client.get(change).content.decode()
     assert 'id="download-return-label"' in page and 'id="cancel-return"' in page
     assert 'id="update-return-tracking"' not in page  # not this clerk's permission
@@ -201,7 +185,7 @@ def test_the_tracking_page_names_bad_fields_and_shows_ocs_refusal(
     imported: ReturnOrder, oc_sandbox: Sandbox
 ) -> None:
     tracking = reverse("admin:oc_integration_returnorder_tracking", args=[imported.pk])
-    client = staff("returns-clerk", "update_return_tracking")
+    client = staff_client("returns-clerk", "update_return_tracking")
     bad = client.post(tracking, {"tracking_number": "AB 12", "carrier_code": "DPD"})
     assert "Only letters, digits and hyphens." in bad.content.decode()
     assert oc_sandbox.count("POST", CANCEL) == 0
@@ -237,7 +221,7 @@ def test_a_revoked_authorization_is_a_message_on_the_return_pages_not_an_error_p
     oc_sandbox.control("POST", "tokens/expire-access")
     label = reverse("admin:oc_integration_returnorder_label", args=[imported.pk])
     cancel = reverse("admin:oc_integration_returnorder_cancel", args=[imported.pk])
-    client = staff("returns-clerk", "download_return_label", "cancel_returnorder")
+    client = staff_client("returns-clerk", "download_return_label", "cancel_returnorder")
     page = client.get(label, follow=True)
     assert page.status_code == 200 and "Nothing was asked of OC." in page.content.decode()
     refused = client.post(cancel, {"reason": "Buyer kept the item"}, follow=True)

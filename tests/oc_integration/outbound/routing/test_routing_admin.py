@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +16,7 @@ from django.urls import reverse
 from oc_integration.models import AutomaticRouting, OutboundOrder, RoutingCheck, RoutingRule
 from oc_integration.outbound.routing.run import route_new_orders, turn_on
 from tests.oc_integration.outbound.routing.seed import NOT_ROUTED, ROUTED, Seeded, order, seed
+from tests.oc_integration.staff import staff_client
 
 pytestmark = pytest.mark.django_db
 
@@ -26,22 +27,6 @@ CHANGELIST = "admin:oc_integration_routingaccount_changelist"
 @pytest.fixture
 def seeded() -> Seeded:
     return seed()
-
-
-def staff(username: str, *codenames: str) -> Client:
-    """Logged in as staff with every view permission and ``codenames`` (OC's) besides."""
-    user = User.objects.create_user(username, password=f"pw-{username}-1", is_staff=True)
-    user.user_permissions.set(
-        [
-            *Permission.objects.filter(codename__startswith="view_"),
-            *Permission.objects.filter(
-                content_type__app_label="oc_integration", codename__in=codenames
-            ),
-        ]
-    )
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def preview_url(seeded: Seeded) -> str:
@@ -55,7 +40,7 @@ def turn_on_post(seeded: Seeded, **extra: str) -> dict[str, Any]:
 def test_the_preview_lists_the_orders_that_would_be_routed_and_why_the_others_would_not(
     seeded: Seeded,
 ) -> None:
-    page = staff("viewer").get(preview_url(seeded)).content.decode()
+    page = staff_client("viewer").get(preview_url(seeded)).content.decode()
     assert "<strong>4</strong> orders would be routed, <strong>6</strong> would not" in page
     assert "1 of them already has an outbound order, so routing leaves it alone" in page
     assert "Automatic routing is <strong>off</strong>" in page
@@ -74,7 +59,7 @@ def test_the_preview_lists_the_orders_that_would_be_routed_and_why_the_others_wo
 def test_view_only_staff_can_preview_but_cannot_turn_routing_on_or_route(
     seeded: Seeded, django_capture_on_commit_callbacks: Any
 ) -> None:
-    viewer = staff("viewer")
+    viewer = staff_client("viewer")
     changelist = viewer.get(reverse(CHANGELIST)).content.decode()
     assert 'value="turn_routing_on"' not in changelist
     assert 'value="route_orders_now"' not in changelist
@@ -88,7 +73,7 @@ def test_view_only_staff_can_preview_but_cannot_turn_routing_on_or_route(
 
 
 def test_view_only_staff_cannot_add_or_change_a_rule(seeded: Seeded) -> None:
-    viewer = staff("viewer")
+    viewer = staff_client("viewer")
     rule = seeded.rules["web"]
     assert viewer.get(reverse("admin:oc_integration_routingrule_add")).status_code == 403
     change = reverse("admin:oc_integration_routingrule_change", args=[rule.pk])
@@ -100,7 +85,7 @@ def test_view_only_staff_cannot_add_or_change_a_rule(seeded: Seeded) -> None:
 def test_a_manager_turns_routing_on_after_a_confirmation_showing_the_preview(
     seeded: Seeded,
 ) -> None:
-    manager = staff("manager", MANAGE)
+    manager = staff_client("manager", MANAGE)
     confirm = manager.post(reverse(CHANGELIST), turn_on_post(seeded)).content.decode()
     assert "Turn automatic routing on?" in confirm
     assert "<strong>4</strong> orders would be routed, <strong>6</strong> would not" in confirm
@@ -115,12 +100,12 @@ def test_a_manager_turns_routing_on_after_a_confirmation_showing_the_preview(
 
 
 def test_the_preview_offers_a_manager_the_button_to_turn_routing_on(seeded: Seeded) -> None:
-    page = staff("manager", MANAGE).get(preview_url(seeded)).content.decode()
+    page = staff_client("manager", MANAGE).get(preview_url(seeded)).content.decode()
     assert 'id="turn-routing-on"' in page
 
 
 def test_a_rule_with_an_unknown_country_or_region_is_refused_by_field(seeded: Seeded) -> None:
-    manager = staff("manager", MANAGE)
+    manager = staff_client("manager", MANAGE)
     form = {
         "account": seeded.account.pk,
         "name": "Ireland",
@@ -145,7 +130,7 @@ def test_a_rule_with_an_unknown_country_or_region_is_refused_by_field(seeded: Se
 def test_a_rule_that_routed_orders_cannot_be_deleted(seeded: Seeded) -> None:
     turn_on(seeded.account, by=None)
     route_new_orders(seeded.account.pk)
-    manager = staff("manager", MANAGE)
+    manager = staff_client("manager", MANAGE)
     rule = seeded.rules["web"]
     delete = reverse("admin:oc_integration_routingrule_delete", args=[rule.pk])
     manager.post(delete, {"post": "yes"})
@@ -174,7 +159,7 @@ def _page_queries(client: Client, url: str) -> int:
 def test_the_pages_cost_the_same_queries_for_few_or_many_orders(seeded: Seeded) -> None:
     turn_on(seeded.account, by=None)
     route_new_orders(seeded.account.pk)
-    manager = staff("manager", MANAGE)
+    manager = staff_client("manager", MANAGE)
     urls = [
         preview_url(seeded),
         reverse(CHANGELIST),
@@ -195,10 +180,10 @@ def test_the_pages_cost_the_same_queries_for_few_or_many_orders(seeded: Seeded) 
 def test_only_a_manager_changes_how_far_back_routing_looks(seeded: Seeded) -> None:
     routing = turn_on(seeded.account, by=None)
     change = reverse("admin:oc_integration_automaticrouting_change", args=[routing.pk])
-    staff("viewer").post(change, {"max_order_age_days": 30})
+    staff_client("viewer").post(change, {"max_order_age_days": 30})
     routing.refresh_from_db()
     assert routing.max_order_age_days == 3
-    manager = staff("manager", MANAGE)
+    manager = staff_client("manager", MANAGE)
     page = manager.post(change, {"max_order_age_days": 0}).content.decode()
     assert "Ensure this value is greater than or equal to 1." in page
     assert manager.post(change, {"max_order_age_days": 14}).status_code == 302
