@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 import requests
@@ -131,20 +133,22 @@ def _checked(data: Any) -> list[SnapshotRow]:
 
 # --- reading the answer as it streams in ------------------------------------------------
 # Typed structs let msgspec check and build rows in C; a row it refuses is parsed again
-# by _RowBuilder, which says what is wrong with it in staff's words.
+# by _RowBuilder, which says what is wrong with it in staff's words. The structs hold only
+# strings, numbers and each other, never a cycle: the garbage collector need not track
+# them (gc=False).
 
 
-class _Count(msgspec.Struct):
+class _Count(msgspec.Struct, gc=False):
     inventoryStatus: str
     actualCount: int
 
 
-class _Region(msgspec.Struct):
+class _Region(msgspec.Struct, gc=False):
     serviceRegion: str
     inventoryList: list[_Count] | None = None
 
 
-class _Row(msgspec.Struct):
+class _Row(msgspec.Struct, gc=False):
     MFSKUID: str
     sellerSkuId: str
     snapshotTime: str
@@ -166,14 +170,15 @@ _HEAD_LIMIT = 1024 * 1024
 
 
 class _SnapshotReader:
-    """Turns the answer into rows chunk by chunk and hands each chunk's rows to a sink:
-    the body is never held whole, and no row outlives its chunk here. The sink must not
-    act on the rows before :meth:`finish` returns: only then did every byte parse."""
+    """Turns the answer into rows chunk by chunk: each :meth:`feed` returns the rows its
+    chunk completed, so the body is never held whole and no row outlives its chunk here.
+    Whoever takes the rows must not act on them before :meth:`finish` returns: only then
+    did every byte parse."""
 
-    def __init__(self, correlation_id: str, sink: RowSink) -> None:
+    def __init__(self, correlation_id: str) -> None:
         self.correlation_id = correlation_id
-        self.sink = sink
-        self.count = 0  # rows handed to the sink so far
+        self.count = 0  # rows returned so far
+        self.ready: list[SnapshotRow] = []
         self.buffer = b""
         self.head: bytes | None = None  # the envelope up to ``"data":`` once found
         self.split = True  # False: rows are kept as bytes and parsed at the end
@@ -181,8 +186,8 @@ class _SnapshotReader:
         self.prefix = b""
         self.size = 0
 
-    def feed(self, chunk: bytes) -> None:
-        """Take the next piece of the body."""
+    def feed(self, chunk: bytes) -> list[SnapshotRow]:
+        """Take the next piece of the body; the rows it completed."""
         if len(self.prefix) < LOG_CAPTURE_BYTES:
             self.prefix += chunk[: LOG_CAPTURE_BYTES - len(self.prefix)]
         self.size += len(chunk)
@@ -192,6 +197,11 @@ class _SnapshotReader:
             self._find_data()
         elif self.split:
             self._take_rows(searched)
+        return self._taken()
+
+    def _taken(self) -> list[SnapshotRow]:
+        rows, self.ready = self.ready, []
+        return rows
 
     def _find_data(self) -> None:
         match = _DATA_START.search(self.buffer)
@@ -231,9 +241,11 @@ class _SnapshotReader:
             self.split = False
 
     def _hand_over(self, rows: list[SnapshotRow]) -> None:
-        if rows:
-            self.sink(rows)
-            self.count += len(rows)
+        if self.ready:
+            self.ready.extend(rows)
+        else:
+            self.ready = rows
+        self.count += len(rows)
 
     def _fast(self, segment: bytes) -> list[SnapshotRow]:
         decoded = _ROWS.decode(b"[" + segment + b"]")
@@ -279,8 +291,8 @@ class _SnapshotReader:
             correlation_id=self.correlation_id,
         )
 
-    def finish(self) -> OCResponse:
-        """The whole answer arrived: parse what is left and check the envelope."""
+    def finish(self) -> tuple[list[SnapshotRow], OCResponse]:
+        """The whole answer arrived: the rows left, once the envelope checked out."""
         if not self.head:
             # No data array found while streaming (an error envelope, or an unusual
             # answer): parse it whole, exactly as before.
@@ -288,7 +300,7 @@ class _SnapshotReader:
                 self.buffer, correlation_id=self.correlation_id, object_hook=_RowBuilder()
             )
             self._hand_over(_checked(whole.data))
-            return OCResponse(
+            return self._taken(), OCResponse(
                 data=self.count, message=whole.message, message_id=whole.message_id, raw=whole.raw
             )
         builder = _RowBuilder()
@@ -306,26 +318,75 @@ class _SnapshotReader:
         summary = {**head, **tail, "data": None}
         checked = parse_response(json.dumps(summary), correlation_id=self.correlation_id)
         self._hand_over(rows)
-        return OCResponse(
+        return self._taken(), OCResponse(
             data=self.count, message=checked.message, message_id=checked.message_id, raw=summary
         )
 
 
-def read_snapshot(response: requests.Response, correlation_id: str, sink: RowSink) -> OCResponse:
-    """Read a snapshot answer as it streams in, handing rows to ``sink`` chunk by chunk;
-    the answer's ``data`` is the number of rows."""
-    reader = _SnapshotReader(correlation_id, sink)
-    setattr(response, "streamed_prefix", (b"", 0))  # noqa: B010
+@runtime_checkable
+class PieceSink(Protocol):
+    """A sink that pulls the pieces itself, e.g. one database ``COPY`` that asks for the
+    next piece when it is ready for more, so the answer is parsed while the database
+    stores what came before."""
+
+    def __call__(self, rows: list[SnapshotRow]) -> None: ...
+
+    def take_pieces(self, pieces: Iterator[list[SnapshotRow]]) -> None:
+        """Consume every piece; an exception raised by the iterator must propagate."""
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector out of the parse.
+
+    A snapshot creates millions of short-lived, acyclic objects; every few thousand
+    allocations the collector would walk them and the whole heap (measured: 2 of the 4.5 s
+    that reading 100,000 SKUs took). Reference counting frees them all the same, so memory
+    stays bounded by the chunk.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        for chunk in response.iter_content(READ_CHUNK):
-            reader.feed(chunk)
-            setattr(response, "streamed_prefix", (reader.prefix, reader.size))  # noqa: B010
-    except requests.RequestException as exc:
-        raise OCTransportError(
-            f"OC's stock snapshot answer was cut off: {type(exc).__name__}",
-            correlation_id=correlation_id,
-        ) from exc
-    return reader.finish()
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def read_snapshot(response: requests.Response, correlation_id: str, sink: RowSink) -> OCResponse:
+    """Read a snapshot answer as it streams in, handing rows to ``sink`` chunk by chunk
+    (or letting a :class:`PieceSink` pull them); the answer's ``data`` is the number of
+    rows."""
+    reader = _SnapshotReader(correlation_id)
+    setattr(response, "streamed_prefix", (b"", 0))  # noqa: B010
+    finished: list[OCResponse] = []
+
+    def pieces() -> Iterator[list[SnapshotRow]]:
+        try:
+            for chunk in response.iter_content(READ_CHUNK):
+                rows = reader.feed(chunk)
+                setattr(response, "streamed_prefix", (reader.prefix, reader.size))  # noqa: B010
+                if rows:
+                    yield rows
+        except requests.RequestException as exc:
+            raise OCTransportError(
+                f"OC's stock snapshot answer was cut off: {type(exc).__name__}",
+                correlation_id=correlation_id,
+            ) from exc
+        rows, answer = reader.finish()
+        finished.append(answer)
+        if rows:
+            yield rows
+
+    with collector_paused():
+        if isinstance(sink, PieceSink):
+            sink.take_pieces(pieces())
+        else:
+            for rows in pieces():
+                sink(rows)
+    if not finished:
+        raise RuntimeError("the snapshot's sink stopped before the end of the answer")
+    return finished[0]
 
 
 def stream_stock_snapshot(client: OCApiClient, sink: RowSink) -> int:

@@ -195,7 +195,7 @@ def _sync(run: SyncRun, *, force: bool, progress: Progress) -> None:
     # PostgreSQL: the answer streams into a staging table and is planned there, so memory
     # does not grow with the catalog. Nothing is applied unless all of it parsed.
     with snapshot_stage() as stage:
-        read_snapshot(run.account, client, stage.add, progress, restart=stage.restart)
+        read_snapshot(run.account, client, stage, progress, restart=stage.restart)
         stage.flush()
         progress("download", 1, 1)
         with transaction.atomic():

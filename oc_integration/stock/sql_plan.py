@@ -3,17 +3,19 @@
 The same rules as the Python planner (:func:`oc_integration.stock.plan.plan_stock_sync`,
 which the SQLite demo uses), stated as queries over the staged rows:
 
-* ``oc_stock_resolved``: every staged row with its Hemi product (through the account's OC
-  SKU catalogue, else by SKU), the eBay account its region serves (the account's region
+* *resolved*: every staged row with its Hemi product (through the account's OC SKU
+  catalogue, else by SKU), the eBay account its region serves (the account's region
   mapping) and the product's listing (item account) there, if any;
-* ``oc_stock_plan``: for each product and region, the first row that named them, compared
-  with the stored stock row (``IS NOT DISTINCT FROM`` over listing, SKU and figures):
-  create, update, unchanged, or refresh (unchanged but never given a time);
-* the flips are an anti-join: rows of the account Created in OC that no staged row names.
+* *plan*: for each product and region, the first row that named them, compared with the
+  stored stock row (``IS NOT DISTINCT FROM`` over listing, SKU and figures): create,
+  update, unchanged, or refresh (unchanged but never given a time);
+* the flips: rows of the account Created in OC that no staged row names.
 
-Applying writes only the created and changed rows, so a repeat sync with the same figures
-writes nothing. Nothing here holds the snapshot in Python; only a stored review (dry run,
-confirmation) reads the plan back into a :class:`StockPlan`.
+The summary is one aggregate query over the join, so a sync in which nothing changed
+asks one question after the COPY and writes nothing. Only the rows to write (or to
+review) are kept, in ``oc_stock_plan``; nothing here holds the snapshot in Python, and
+only a stored review (dry run, confirmation) reads the plan back into a
+:class:`StockPlan`.
 """
 
 from __future__ import annotations
@@ -46,9 +48,12 @@ from oc_integration.stock.regions import region_targets
 from oc_integration.stock.staging import STAGED, SnapshotStage
 from oc_integration.stock.writer import Upsert
 
-REGIONS, RESOLVED, PLAN = "oc_stock_regions", "oc_stock_resolved", "oc_stock_plan"
+PLAN = "oc_stock_plan"
 #: Lines of each kind of message read back for the run (the counts stay exact).
 MESSAGE_LIMIT = 1000
+#: Memory for each sort and hash of the planning queries (this transaction only): the
+#: default 4 MB spills the hashes of a 200,000-row catalog to disk in several batches.
+WORK_MEM = "64MB"
 
 
 def _table(model: Any) -> str:
@@ -58,14 +63,19 @@ def _table(model: Any) -> str:
 class StagedPlan:
     """A staged snapshot, planned for one account: its summary, then apply or review.
 
-    Must be built and used inside one transaction (its tables are dropped at commit).
+    The summary is one aggregate query over the staged rows joined to the catalog and the
+    stock table; nothing is materialized. Only when something is to be written or
+    reviewed are those rows (never the unchanged ones) kept in a temporary table.
+    Must be built and used inside one transaction (that table is dropped at commit).
     """
 
     def __init__(self, account: AccountOrangeConnex, stage: SnapshotStage) -> None:
         self.account = account
         self.cursor = stage.cursor
         self.stock = _table(ProductAccountOrangeConnex)
-        self._resolve()
+        self._planned = False
+        self.has_duplicates = False
+        self._prepare()
         self.summary = self._summarize(stage)
 
     def _run(self, sql: str, params: Any = ()) -> None:
@@ -75,20 +85,13 @@ class StagedPlan:
         self.cursor.execute(sql, params)
         return list(self.cursor.fetchall())
 
-    def _resolve(self) -> None:
-        for name in (REGIONS, RESOLVED, PLAN):
-            self._run(f"DROP TABLE IF EXISTS {name}")
-        self._run(
-            f"CREATE TEMP TABLE {REGIONS} (region text PRIMARY KEY, ebay_account_id bigint,"
-            " ebay_account_name text) ON COMMIT DROP"
-        )
-        mapped = [(region, *target) for region, target in region_targets(self.account).items()]
-        if mapped:
-            self.cursor.executemany(f"INSERT INTO {REGIONS} VALUES (%s, %s, %s)", mapped)  # noqa: S608
-        # Temporary tables are never analysed by autovacuum: without statistics the
-        # planner would guess nested loops over 200,000 rows. The same for the stock
-        # table itself right after a bulk load, before autovacuum came by.
-        self._run(f"ANALYZE {STAGED}")
+    def _prepare(self) -> None:
+        self._run("SET LOCAL work_mem = %s", [WORK_MEM])
+        # Each query runs once per sync: compiling it (JIT) costs more than it saves.
+        self._run("SET LOCAL jit = off")
+        # The stock table right after a bulk load, before autovacuum came by, has no
+        # statistics: the planner would guess nested loops over 200,000 rows. (The staged
+        # rows need none: a table never analysed is estimated from its size.)
         self._run(
             "SELECT n_mod_since_analyze > 1000 + n_live_tup / 10 FROM pg_stat_user_tables"
             " WHERE relid = %s::regclass",
@@ -97,115 +100,206 @@ class StagedPlan:
         stale = self.cursor.fetchone()
         if stale and stale[0]:
             self._run(f"ANALYZE {self.stock}")
-        # The product: the one the account's OC SKU catalogue links to the OC SKU, else
-        # the one whose Hemi SKU is the seller SKU.
-        self._run(
-            f"CREATE TEMP TABLE {RESOLVED} ON COMMIT DROP AS "  # noqa: S608 - names, not values
-            "SELECT s.*, COALESCE(cp.id, p.id) AS product_id, COALESCE(cp.sku, p.sku) AS sku,"
+        targets = region_targets(self.account)
+        if targets:
+            values = ", ".join(["(%s::text, %s::bigint, %s::text)"] * len(targets))
+            self._regions = (
+                f"SELECT * FROM (VALUES {values})"  # noqa: S608 - placeholders only
+                " v(region, ebay_account_id, ebay_account_name)"
+            )
+            self._region_params: list[Any] = [
+                value for region, target in targets.items() for value in (region, *target)
+            ]
+        else:
+            self._regions = (
+                "SELECT NULL::text AS region, NULL::bigint AS ebay_account_id,"
+                " NULL::text AS ebay_account_name WHERE false"
+            )
+            self._region_params = []
+
+    # --- the queries, as subqueries ----------------------------------------------------
+
+    def _resolved(self) -> tuple[str, list[Any]]:
+        """Every staged row with its Hemi product (the one the account's OC SKU catalogue
+        links to the OC SKU, else the one whose SKU is the seller SKU), the eBay account
+        its region serves and the product's listing there, if any."""
+        sql = (
+            "SELECT s.ord, s.pos, s.seller_sku, s.oc_sku, s.region,"  # noqa: S608 - names only
+            " s.available, s.intransit, s.other, s.snapshot_time,"
+            " COALESCE(cp.id, p.id) AS product_id, COALESCE(cp.sku, p.sku) AS sku,"
             " m.region IS NOT NULL AS mapped, m.ebay_account_id, m.ebay_account_name,"
             " ia.id AS item_account_id"
             f" FROM {STAGED} s"
             f" LEFT JOIN {_table(OCSku)} c ON c.account_id = %s AND c.oc_sku = s.oc_sku"
             f" LEFT JOIN {_table(Product)} cp ON cp.id = c.product_id"
             f" LEFT JOIN {_table(Product)} p ON p.sku = s.seller_sku"
-            f" LEFT JOIN {REGIONS} m ON m.region = upper(s.region)"
+            f" LEFT JOIN ({self._regions}) m ON m.region = upper(s.region)"
             f" LEFT JOIN {_table(ItemAccount)} ia"
-            "  ON ia.product_id = COALESCE(cp.id, p.id) AND ia.ebay_account_id = m.ebay_account_id",
-            [self.account.pk],
+            "  ON ia.product_id = COALESCE(cp.id, p.id) AND ia.ebay_account_id = m.ebay_account_id"
         )
-        self._run(f"ANALYZE {RESOLVED}")
-        # One product and region take one set of figures: the first row naming them.
-        same = (
-            "(e.created_in_oc AND NOT e.stale AND (e.item_account_id, e.sku, e.oc_sku,"
-            " e.available_stock, e.intransit_stock, e.other_stock) IS NOT DISTINCT FROM"
-            " (r.item_account_id, r.sku, r.oc_sku, r.available, r.intransit, r.other))"
-        )
-        self._run(
-            f"CREATE TEMP TABLE {PLAN} ON COMMIT DROP AS "  # noqa: S608 - names, not values
-            "SELECT r.*, e.id AS existing_id, e.available_stock AS before_available,"
+        return sql, [self.account.pk, *self._region_params]
+
+    #: A planned row whose stored row already holds what the snapshot says.
+    _SAME = (
+        "(e.created_in_oc AND NOT e.stale AND (e.item_account_id, e.sku, e.oc_sku,"
+        " e.available_stock, e.intransit_stock, e.other_stock) IS NOT DISTINCT FROM"
+        " (r.item_account_id, r.sku, r.oc_sku, r.available, r.intransit, r.other))"
+    )
+    #: A resolved row that names a product and a region (the rows that are planned).
+    _NAMED = "r.product_id IS NOT NULL AND r.region IS NOT NULL"
+
+    def _plan(self) -> tuple[str, list[Any]]:
+        """For each product and region, the first row that named them, compared with the
+        stored stock row: create, update, unchanged, or refresh (unchanged but never
+        given a time). Without duplicates every named row is its own first row, and the
+        sort that finds the first is left out."""
+        resolved, params = self._resolved()
+        named = f"SELECT * FROM ({resolved}) r WHERE {self._NAMED}"  # noqa: S608
+        if self.has_duplicates:
+            named = (
+                f"SELECT DISTINCT ON (product_id, region) * FROM ({named}) d"  # noqa: S608
+                " ORDER BY product_id, region, ord, pos"
+            )
+        sql = (
+            "SELECT r.*, e.id AS existing_id, e.available_stock AS before_available,"  # noqa: S608
             " e.intransit_stock AS before_intransit, e.created_in_oc AS before_created_in_oc,"
             " e.other_stock AS before_other,"
-            f" CASE WHEN e.id IS NULL THEN 'create' WHEN NOT {same} THEN 'update'"
+            f" CASE WHEN e.id IS NULL THEN 'create' WHEN NOT {self._SAME} THEN 'update'"
             " WHEN e.stock_updated IS NULL THEN 'refresh' ELSE 'unchanged' END AS action"
-            f" FROM (SELECT DISTINCT ON (product_id, region) * FROM {RESOLVED}"
-            "  WHERE product_id IS NOT NULL AND region IS NOT NULL"
-            "  ORDER BY product_id, region, ord, pos) r"
+            f" FROM ({named}) r"
             f" LEFT JOIN {self.stock} e ON e.account_id = %s"
-            "  AND e.product_id = r.product_id AND e.region = r.region",
-            [self.account.pk],
+            "  AND e.product_id = r.product_id AND e.region = r.region"
         )
-        self._run(f"ANALYZE {PLAN}")
+        return sql, [*params, self.account.pk]
+
+    def _gone(self) -> tuple[str, list[Any]]:
+        """The account's rows Created in OC that no staged row names (alias ``e``)."""
+        resolved, params = self._resolved()
+        sql = (
+            "e.account_id = %s AND e.created_in_oc AND NOT EXISTS"  # noqa: S608 - names only
+            f" (SELECT 1 FROM ({resolved}) r"
+            "  WHERE r.product_id = e.product_id AND r.region = e.region)"
+        )
+        return sql, [self.account.pk, *params]
+
+    def _messages(self, condition: str, columns: str, order: str) -> list[tuple[Any, ...]]:
+        resolved, params = self._resolved()
+        return self._rows(
+            f"SELECT {columns} FROM ({resolved}) r WHERE {condition}"  # noqa: S608
+            f" ORDER BY {order} LIMIT %s",
+            [*params, MESSAGE_LIMIT],
+        )
 
     # --- what it would change -----------------------------------------------------------
 
-    def _gone(self) -> str:
-        """The account's rows Created in OC that no staged row names (alias ``e``)."""
-        return (
-            "e.account_id = %s AND e.created_in_oc AND NOT EXISTS"  # noqa: S608 - names only
-            f" (SELECT 1 FROM {RESOLVED} r"
-            "  WHERE r.product_id = e.product_id AND r.region = e.region)"
-        )
-
     def _summarize(self, stage: SnapshotStage) -> PlanSummary:
-        actions = dict(self._rows(f"SELECT action, count(*) FROM {PLAN} GROUP BY action"))  # noqa: S608
-        ((before, flips),) = self._rows(
-            f"SELECT (SELECT count(*) FROM {self.stock} e"  # noqa: S608
-            " WHERE e.account_id = %s AND e.created_in_oc),"
-            f" (SELECT count(*) FROM {self.stock} e WHERE {self._gone()})",
-            [self.account.pk, self.account.pk],
-        )
-        ((unknown, missing, duplicates, unmapped),) = self._rows(
+        resolved, params = self._resolved()
+        named, same = self._NAMED, self._SAME
+        # One pass over the staged rows, the catalog and the stock table: what the rows
+        # are, and what planning them would do if no product and region came twice. Two
+        # rows for one stored row share its id; two for a new row share (product, region).
+        (
+            (
+                unknown,
+                missing,
+                named_rows,
+                unmapped,
+                distinct_named,
+                creates,
+                updates,
+                unchanged,
+                refreshes,
+                confirmed,
+                before,
+            ),
+        ) = self._rows(
             "SELECT count(*) FILTER (WHERE product_id IS NULL AND pos = 0),"  # noqa: S608
             " count(*) FILTER (WHERE product_id IS NOT NULL AND ebay_account_id IS NOT NULL"
             "  AND item_account_id IS NULL),"
-            f" (SELECT count(*) FROM {RESOLVED} WHERE product_id IS NOT NULL"
-            f"  AND region IS NOT NULL) - (SELECT count(*) FROM {PLAN}),"
-            " count(DISTINCT region) FILTER (WHERE product_id IS NOT NULL"
-            "  AND region IS NOT NULL AND NOT mapped)"
-            f" FROM {RESOLVED}"
+            " count(*) FILTER (WHERE named),"
+            " count(DISTINCT region) FILTER (WHERE named AND NOT mapped),"
+            " count(DISTINCT existing_id)"
+            "  + count(DISTINCT (product_id, region)) FILTER (WHERE named AND existing_id IS NULL),"
+            " count(*) FILTER (WHERE named AND existing_id IS NULL),"
+            " count(*) FILTER (WHERE named AND existing_id IS NOT NULL AND NOT same),"
+            " count(*) FILTER (WHERE named AND same AND timed),"
+            " count(*) FILTER (WHERE named AND same AND NOT timed),"
+            " count(*) FILTER (WHERE named AND created_in_oc),"
+            f" (SELECT count(*) FROM {self.stock} e WHERE e.account_id = %s AND e.created_in_oc)"
+            " FROM (SELECT r.product_id, r.pos, r.region, r.mapped, r.ebay_account_id,"
+            f"  r.item_account_id, {named} AS named, e.id AS existing_id, e.created_in_oc,"
+            f"  e.stock_updated IS NOT NULL AS timed, {same} AS same"
+            f"  FROM ({resolved}) r LEFT JOIN {self.stock} e ON e.account_id = %s"
+            # OFFSET 0 keeps the subquery whole, so "same" is worked out once per row,
+            # not once for each count that reads it.
+            "   AND e.product_id = r.product_id AND e.region = r.region OFFSET 0) x",
+            # The count of rows Created in OC comes first in the text, then the join's.
+            [self.account.pk, *params, self.account.pk],
         )
-        self.missing = [
-            missing_item_account_message(sku, site)
-            for sku, site in self._rows(
-                f"SELECT sku, ebay_account_name FROM {RESOLVED}"  # noqa: S608
-                " WHERE product_id IS NOT NULL AND ebay_account_id IS NOT NULL"
-                " AND item_account_id IS NULL ORDER BY ord, pos LIMIT %s",
-                [MESSAGE_LIMIT],
+        duplicates = named_rows - distinct_named
+        self.has_duplicates = duplicates > 0
+        if self.has_duplicates:
+            # Rare: only the first row of a product and region counts; plan again so.
+            plan, plan_params = self._plan()
+            ((creates, updates, unchanged, refreshes, confirmed),) = self._rows(
+                "SELECT count(*) FILTER (WHERE action = 'create'),"  # noqa: S608
+                " count(*) FILTER (WHERE action = 'update'),"
+                " count(*) FILTER (WHERE action = 'unchanged'),"
+                " count(*) FILTER (WHERE action = 'refresh'),"
+                f" count(*) FILTER (WHERE before_created_in_oc) FROM ({plan}) p",
+                plan_params,
             )
-        ]
-        self.unknown = [
-            unknown_sku_message(sku)
-            for (sku,) in self._rows(
-                f"SELECT seller_sku FROM {RESOLVED}"  # noqa: S608
-                " WHERE product_id IS NULL AND pos = 0 ORDER BY ord LIMIT %s",
-                [MESSAGE_LIMIT],
-            )
-        ]
-        self.unmapped = [
-            unmapped_region_message(region)
-            for (region,) in self._rows(
-                f"SELECT DISTINCT region FROM {RESOLVED}"  # noqa: S608
-                " WHERE product_id IS NOT NULL AND region IS NOT NULL"
-                " AND NOT mapped ORDER BY region"
-            )
-        ]
-        self.duplicates = [
-            duplicate_message(sku, region, oc_sku)
-            for sku, region, oc_sku in self._rows(
-                "SELECT sku, region, oc_sku FROM"  # noqa: S608
-                " (SELECT *, row_number() OVER"
-                "  (PARTITION BY product_id, region ORDER BY ord, pos) AS nth"
-                f"  FROM {RESOLVED} WHERE product_id IS NOT NULL AND region IS NOT NULL) d"
-                " WHERE nth > 1 ORDER BY ord, pos LIMIT %s",
-                [MESSAGE_LIMIT],
-            )
-        ]
+        # Every product and region the snapshot names is one planned row, and each of
+        # them confirms at most one stored row: the rest of the rows Created in OC flip.
+        flips = before - confirmed
+        self.writes, self.refreshes, self.flip_count = creates + updates, refreshes, flips
+        self.missing = (
+            [
+                missing_item_account_message(sku, site)
+                for sku, site in self._messages(
+                    "product_id IS NOT NULL AND ebay_account_id IS NOT NULL"
+                    " AND item_account_id IS NULL",
+                    "sku, ebay_account_name",
+                    "ord, pos",
+                )
+            ]
+            if missing
+            else []
+        )
+        self.unknown = (
+            [
+                unknown_sku_message(sku)
+                for (sku,) in self._messages("product_id IS NULL AND pos = 0", "seller_sku", "ord")
+            ]
+            if unknown
+            else []
+        )
+        self.unmapped = (
+            [
+                unmapped_region_message(region)
+                for (region,) in self._messages(
+                    "product_id IS NOT NULL AND region IS NOT NULL AND NOT mapped GROUP BY region",
+                    "region",
+                    "region",
+                )
+            ]
+            if unmapped
+            else []
+        )
+        self.duplicates = (
+            [
+                duplicate_message(sku, region, oc_sku)
+                for sku, region, oc_sku in self._duplicate_rows()
+            ]
+            if duplicates
+            else []
+        )
         return PlanSummary(
             skus_seen=stage.skus,
             snapshot_time=stage.latest.isoformat() if stage.latest else None,
-            creates=actions.get("create", 0),
-            updates=actions.get("update", 0),
-            unchanged=actions.get("unchanged", 0) + actions.get("refresh", 0),
+            creates=creates,
+            updates=updates,
+            unchanged=unchanged + refreshes,
             flips=flips,
             created_in_oc_before=before,
             missing_item_accounts=missing,
@@ -214,51 +308,81 @@ class StagedPlan:
             message_total=missing + unknown + unmapped + duplicates,
         )
 
+    def _duplicate_rows(self) -> list[tuple[Any, ...]]:
+        resolved, params = self._resolved()
+        return self._rows(
+            "SELECT sku, region, oc_sku FROM"  # noqa: S608
+            " (SELECT *, row_number() OVER"
+            "  (PARTITION BY product_id, region ORDER BY ord, pos) AS nth"
+            f"  FROM ({resolved}) r WHERE product_id IS NOT NULL AND region IS NOT NULL) d"
+            " WHERE nth > 1 ORDER BY ord, pos LIMIT %s",
+            [*params, MESSAGE_LIMIT],
+        )
+
+    def _keep_writes(self) -> None:
+        """Keep the planned rows that are not unchanged (once), for applying or review."""
+        if self._planned:
+            return
+        plan, params = self._plan()
+        self._run(f"DROP TABLE IF EXISTS {PLAN}")
+        self._run(
+            f"CREATE TEMP TABLE {PLAN} ON COMMIT DROP AS"  # noqa: S608 - names, not values
+            f" SELECT * FROM ({plan}) p WHERE action <> 'unchanged'",
+            params,
+        )
+        self._planned = True
+
     # --- applying ----------------------------------------------------------------------
 
     def apply(self, progress: Progress, *, run_id: int | None = None) -> None:
         """Write the plan: the flips, then the created and changed rows with their history
         lines (seen by run ``run_id``), then the times of unchanged rows that had none.
-        Unchanged rows are not touched."""
+        Unchanged rows are not touched, and nothing is asked of the database when
+        nothing is to be written."""
         now = timezone.now()
         stock = self.stock
-        self._run(
-            f"UPDATE {stock} e SET created_in_oc = false, stale = true, updated = %s"  # noqa: S608
-            f" WHERE {self._gone()}",
-            [now, self.account.pk],
-        )
+        if self.flip_count:
+            gone, params = self._gone()
+            self._run(
+                f"UPDATE {stock} e SET created_in_oc = false, stale = true, updated = %s"  # noqa: S608
+                f" WHERE {gone}",
+                [now, *params],
+            )
         progress("write", 1, 3)
-        self._run(
-            f"INSERT INTO {stock} (account_id, product_id, region, item_account_id, sku,"  # noqa: S608
-            " oc_sku, available_stock, intransit_stock, other_stock, stock_updated,"
-            " created_in_oc, stale, created, updated)"
-            " SELECT %s, product_id, region, item_account_id, sku, oc_sku, available,"
-            f" intransit, other, snapshot_time, true, false, %s, %s FROM {PLAN}"
-            " WHERE action IN ('create', 'update')"
-            " ON CONFLICT (account_id, product_id, region) DO UPDATE SET"
-            " item_account_id = EXCLUDED.item_account_id, sku = EXCLUDED.sku,"
-            " oc_sku = EXCLUDED.oc_sku, available_stock = EXCLUDED.available_stock,"
-            " intransit_stock = EXCLUDED.intransit_stock, other_stock = EXCLUDED.other_stock,"
-            " stock_updated = EXCLUDED.stock_updated, created_in_oc = true, stale = false,"
-            " updated = EXCLUDED.updated",
-            [self.account.pk, now, now],
-        )
-        self._run(
-            f"INSERT INTO {_table(StockHistory)} (stock_id, run_id, recorded,"  # noqa: S608
-            " available_stock, intransit_stock, other_stock)"
-            " SELECT e.id, %s, p.snapshot_time, p.available, p.intransit, p.other"
-            f" FROM {PLAN} p JOIN {stock} e ON e.account_id = %s"
-            "  AND e.product_id = p.product_id AND e.region = p.region"
-            " WHERE p.action IN ('create', 'update')"
-            "  AND (p.before_available, p.before_intransit, p.before_other)"
-            "  IS DISTINCT FROM (p.available, p.intransit, p.other)",
-            [run_id, self.account.pk],
-        )
+        if self.writes or self.refreshes:
+            self._keep_writes()
+        if self.writes:
+            # The history line of each written row whose figures changed, in the same
+            # statement: the ids come back from the upsert, not from a second look-up.
+            self._run(
+                f"WITH written AS (INSERT INTO {stock} (account_id, product_id, region,"  # noqa: S608
+                " item_account_id, sku, oc_sku, available_stock, intransit_stock, other_stock,"
+                " stock_updated, created_in_oc, stale, created, updated)"
+                " SELECT %s, product_id, region, item_account_id, sku, oc_sku, available,"
+                f" intransit, other, snapshot_time, true, false, %s, %s FROM {PLAN}"
+                " WHERE action IN ('create', 'update')"
+                " ON CONFLICT (account_id, product_id, region) DO UPDATE SET"
+                " item_account_id = EXCLUDED.item_account_id, sku = EXCLUDED.sku,"
+                " oc_sku = EXCLUDED.oc_sku, available_stock = EXCLUDED.available_stock,"
+                " intransit_stock = EXCLUDED.intransit_stock, other_stock = EXCLUDED.other_stock,"
+                " stock_updated = EXCLUDED.stock_updated, created_in_oc = true, stale = false,"
+                " updated = EXCLUDED.updated RETURNING id, product_id, region)"
+                f" INSERT INTO {_table(StockHistory)} (stock_id, run_id, recorded,"
+                " available_stock, intransit_stock, other_stock)"
+                " SELECT w.id, %s, p.snapshot_time, p.available, p.intransit, p.other"
+                f" FROM written w JOIN {PLAN} p"
+                "  ON p.product_id = w.product_id AND p.region = w.region"
+                " WHERE p.action IN ('create', 'update')"
+                "  AND (p.before_available, p.before_intransit, p.before_other)"
+                "  IS DISTINCT FROM (p.available, p.intransit, p.other)",
+                [self.account.pk, now, now, run_id],
+            )
         progress("write", 2, 3)
-        self._run(
-            f"UPDATE {stock} e SET stock_updated = p.snapshot_time FROM {PLAN} p"  # noqa: S608
-            " WHERE p.action = 'refresh' AND e.id = p.existing_id"
-        )
+        if self.refreshes:
+            self._run(
+                f"UPDATE {stock} e SET stock_updated = p.snapshot_time FROM {PLAN} p"  # noqa: S608
+                " WHERE p.action = 'refresh' AND e.id = p.existing_id"
+            )
         progress("write", 3, 3)
 
     # --- a review to store -------------------------------------------------------------
@@ -267,6 +391,7 @@ class StagedPlan:
         """The plan as a :class:`StockPlan` (for a dry run or a run awaiting confirmation),
         read from the planned tables; applying it later writes exactly this."""
         summary = self.summary
+        self._keep_writes()
         plan = StockPlan(
             skus_seen=summary.skus_seen,
             snapshot_time=summary.snapshot_time,
@@ -325,15 +450,20 @@ class StagedPlan:
                 " WHERE action = 'refresh' ORDER BY ord, pos"
             )
         ]
-        plan.flips = [
-            Flip(pk, sku, region)
-            for pk, sku, region in self._rows(
-                f"SELECT e.id, p.sku, e.region FROM {self.stock} e"  # noqa: S608
-                f" JOIN {_table(Product)} p ON p.id = e.product_id"
-                f" WHERE {self._gone()} ORDER BY e.id",
-                [self.account.pk],
-            )
-        ]
+        gone, params = self._gone()
+        plan.flips = (
+            [
+                Flip(pk, sku, region)
+                for pk, sku, region in self._rows(
+                    f"SELECT e.id, p.sku, e.region FROM {self.stock} e"  # noqa: S608
+                    f" JOIN {_table(Product)} p ON p.id = e.product_id"
+                    f" WHERE {gone} ORDER BY e.id",
+                    params,
+                )
+            ]
+            if self.flip_count
+            else []
+        )
         return plan
 
 

@@ -1,34 +1,52 @@
 """Staging a snapshot in PostgreSQL as it streams in, so it is never held in Python.
 
-Each piece of the answer the client hands over is written to a temporary table with
-``COPY``; once the whole answer has parsed, :mod:`oc_integration.stock.sql_plan` plans
-and applies it from there in SQL. A snapshot that fails half-way leaves nothing behind:
-the staged rows are dropped with the stage, and no stock row was touched.
+A one-answer snapshot (v1) goes into a temporary table through one ``COPY`` that asks for
+the next piece of the answer when it is ready for more: PostgreSQL stores one piece while
+the next is parsed, and the statements of a sync do not grow with the catalog. The pages
+of a paged snapshot (v2), between which the client needs the connection, are buffered
+and copied every :data:`COPY_LINES` lines. Once the whole answer has parsed,
+:mod:`oc_integration.stock.sql_plan` plans and applies it from there in SQL. A snapshot
+that fails half-way leaves nothing behind: the staged rows are dropped with the stage,
+and no stock row was touched.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+import msgspec
+from django.db import connection, transaction
 
 from oc_integration.client.stock import SnapshotRow
 
 #: One row per SKU and region, in snapshot order: ``ord`` numbers the SKU rows (from 1),
 #: ``pos`` the regions within one (a SKU listed without regions gets one row, region NULL).
 STAGED = "oc_stock_staged"
-# Lines per COPY: large enough that statements stay few, small enough to stay in memory.
+# Lines per COPY of buffered pages: large enough that statements stay few, small enough
+# to stay in memory.
 COPY_LINES = 20_000
+# An empty region is written as "" and read back as NULL (FORCE_NULL); an empty seller
+# SKU (v2 rows carry none) stays "" (FORCE_NOT_NULL).
+_COPY = (
+    f"COPY {STAGED} (ord, pos, seller_sku, oc_sku, region, counts, snapshot_time) FROM STDIN"
+    " WITH (FORMAT csv, FORCE_NULL (region), FORCE_NOT_NULL (seller_sku))"
+)
+# What the database is handed per read of the answer's pipe (psycopg2 asks for this much).
+_PIPE_READ = 1024 * 1024
+_encode_counts = msgspec.json.Encoder().encode
 
 
 class SnapshotStage:
-    """The staged rows of one snapshot (a temporary table of this connection)."""
+    """The staged rows of one snapshot (a temporary table of this connection).
+
+    It is the snapshot reader's sink: called with each piece of a paged answer, or
+    pulling the pieces of a one-answer snapshot itself (:meth:`take_pieces`).
+    """
 
     def __init__(self, cursor: Any) -> None:
         self.cursor = cursor
@@ -48,55 +66,98 @@ class SnapshotStage:
         self.latest = None
         self.cursor.execute(f"TRUNCATE {STAGED}")
 
+    def __call__(self, rows: list[SnapshotRow]) -> None:
+        """Stage one piece of the snapshot (buffered; see :meth:`flush`)."""
+        self.add(rows)
+
     def add(self, rows: list[SnapshotRow]) -> None:
-        """Stage one piece of the snapshot (the client's row sink)."""
-        write = self._writer.writerow
-        for row in rows:
-            self.skus += 1
-            when = self._times.get(row.snapshot_time)
-            if when is None:
-                when = self._times[row.snapshot_time] = row.snapshot_time.isoformat()
-                if self.latest is None or row.snapshot_time > self.latest:
-                    self.latest = row.snapshot_time
-            if not row.regions:
-                write((self.skus, 0, row.seller_sku, row.oc_sku, "", 0, 0, "{}", when))
-                self._lines += 1
-                continue
-            for pos, stock in enumerate(row.regions):
-                counts = stock.counts
-                other = {k: v for k, v in counts.items() if k not in ("AVL", "INTRAN")}
-                write(
-                    (
-                        self.skus,
-                        pos,
-                        row.seller_sku,
-                        row.oc_sku,
-                        stock.region,
-                        counts.get("AVL", 0),
-                        counts.get("INTRAN", 0),
-                        json.dumps(other, separators=(",", ":")),
-                        when,
-                    )
-                )
-            self._lines += len(row.regions)
+        """Stage one piece of the snapshot (buffered; see :meth:`flush`)."""
+        self._lines += self._write(self._writer, rows)
         if self._lines >= COPY_LINES:
             self.flush()
+
+    def take_pieces(self, pieces: Iterator[list[SnapshotRow]]) -> None:
+        """Stage every piece through one ``COPY`` that reads them as they are parsed.
+
+        An error raised while reading (a cut-off or malformed answer) aborts the COPY and
+        is raised as it is; the COPY runs in a savepoint, so an enclosing transaction
+        stays usable.
+        """
+        self.flush()
+        pipe = _Pipe(self, pieces)
+        try:
+            with transaction.atomic():
+                self.cursor.copy_expert(_COPY, pipe, _PIPE_READ)
+        except Exception:
+            # The driver's own error (a cancelled COPY) says nothing staff can act on.
+            if pipe.failure is not None:
+                raise pipe.failure from None
+            raise
+        if pipe.failure is not None:  # raised, but the COPY had ended (cannot happen)
+            raise pipe.failure
 
     def flush(self) -> None:
         """Write what is buffered (call once the answer is complete)."""
         if not self._lines:
             return
         self._buffer.seek(0)
-        # An empty region is written as "" and read back as NULL (FORCE_NULL); an empty
-        # seller SKU (v2 rows carry none) stays "" (FORCE_NOT_NULL).
-        self.cursor.copy_expert(
-            f"COPY {STAGED} FROM STDIN WITH (FORMAT csv, FORCE_NULL (region),"
-            " FORCE_NOT_NULL (seller_sku))",
-            self._buffer,
-        )
+        self.cursor.copy_expert(_COPY, self._buffer)
         self._buffer.seek(0)
         self._buffer.truncate()
         self._lines = 0
+
+    def _write(self, writer: Any, rows: list[SnapshotRow]) -> int:
+        """Write ``rows`` as COPY lines; how many lines."""
+        lines: list[tuple[Any, ...]] = []
+        line = lines.append
+        times = self._times
+        ord_ = self.skus
+        for row in rows:
+            ord_ += 1
+            when = times.get(row.snapshot_time)
+            if when is None:
+                when = times[row.snapshot_time] = row.snapshot_time.isoformat()
+                if self.latest is None or row.snapshot_time > self.latest:
+                    self.latest = row.snapshot_time
+            if not row.regions:
+                line((ord_, 0, row.seller_sku, row.oc_sku, "", "{}", when))
+                continue
+            for pos, stock in enumerate(row.regions):
+                # Every count as OC named it: the plan reads available and in transit
+                # from it in SQL (the C encoder beats splitting the dict here).
+                counts = _encode_counts(stock.counts).decode()
+                line((ord_, pos, row.seller_sku, row.oc_sku, stock.region, counts, when))
+        self.skus = ord_
+        writer.writerows(lines)
+        return len(lines)
+
+
+class _Pipe:
+    """The file a ``COPY … FROM STDIN`` reads: the next piece of the answer as CSV text,
+    parsed only when PostgreSQL asks for more. Remembers what the reading raised, since
+    the driver reports it only as a cancelled COPY."""
+
+    def __init__(self, stage: SnapshotStage, pieces: Iterable[list[SnapshotRow]]) -> None:
+        self.stage = stage
+        self.pieces = iter(pieces)
+        self.failure: BaseException | None = None
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer)
+
+    def read(self, size: int = -1) -> str:
+        """The next piece's lines, or "" at the end of the answer."""
+        while True:
+            try:
+                rows = next(self.pieces)
+            except StopIteration:
+                return ""
+            except BaseException as exc:
+                self.failure = exc
+                raise
+            self._buffer.seek(0)
+            self._buffer.truncate()
+            if self.stage._write(self._writer, rows):
+                return self._buffer.getvalue()
 
 
 @contextmanager
@@ -107,8 +168,14 @@ def snapshot_stage() -> Iterator[SnapshotStage]:
         cursor.execute(
             f"CREATE TEMP TABLE {STAGED} ("
             " ord integer NOT NULL, pos integer NOT NULL, seller_sku text NOT NULL,"
-            " oc_sku text NOT NULL, region text, available integer NOT NULL,"
-            " intransit integer NOT NULL, other jsonb NOT NULL, snapshot_time timestamptz NOT NULL"
+            " oc_sku text NOT NULL, region text, counts jsonb NOT NULL,"
+            " snapshot_time timestamptz NOT NULL,"
+            # Worked out by PostgreSQL while the COPY runs, beside the parse, not after it.
+            " available integer GENERATED ALWAYS AS"
+            "  (COALESCE((counts ->> 'AVL')::integer, 0)) STORED,"
+            " intransit integer GENERATED ALWAYS AS"
+            "  (COALESCE((counts ->> 'INTRAN')::integer, 0)) STORED,"
+            " other jsonb GENERATED ALWAYS AS (counts - 'AVL' - 'INTRAN') STORED"
             ")"
         )
         try:
