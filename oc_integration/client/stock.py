@@ -165,6 +165,9 @@ _ROW_BREAK = re.compile(
     rb'(\})\s*,\s*(\{)\s*"(?:MFSKUID|sellerSkuId|serviceRegionList|snapshotTime)"\s*:'
 )
 READ_CHUNK = 1024 * 1024
+# "}," pairs tried from the end of a chunk before scanning all of it (the counts inside a
+# row hold a dozen or so).
+_BACKWARD_TRIES = 64
 # An answer whose data array is not found in this many bytes is read whole.
 _HEAD_LIMIT = 1024 * 1024
 
@@ -223,10 +226,26 @@ class _SnapshotReader:
         self.buffer = self.buffer[match.end() :]
         self._take_rows(0)
 
-    def _take_rows(self, searched: int) -> None:
+    def _last_break(self, searched: int) -> re.Match[bytes] | None:
+        """The last row break after ``searched``. A chunk holds a thousand rows and only
+        the last break matters, so it is looked for from the end (``}`` then ``,`` is
+        every break OC writes); other spacing falls back to a scan of the whole."""
+        buffer, end = self.buffer, len(self.buffer)
+        for _ in range(_BACKWARD_TRIES):
+            at = buffer.rfind(b"},", searched, end)
+            if at < 0:
+                break
+            match = _ROW_BREAK.match(buffer, at)
+            if match is not None:
+                return match
+            end = at
         last = None
-        for last in _ROW_BREAK.finditer(self.buffer, searched):  # noqa: B007
+        for last in _ROW_BREAK.finditer(buffer, searched):  # noqa: B007
             pass
+        return last
+
+    def _take_rows(self, searched: int) -> None:
+        last = self._last_break(searched)
         if last is None:
             return
         segment, self.buffer = self.buffer[: last.end(1)], self.buffer[last.start(2) :]
@@ -264,9 +283,7 @@ class _SnapshotReader:
                 name = region.serviceRegion.strip()
                 if not name:
                     raise msgspec.ValidationError("region")
-                counts = {
-                    sys.intern(c.inventoryStatus): c.actualCount for c in region.inventoryList or ()
-                }
+                counts = {c.inventoryStatus: c.actualCount for c in region.inventoryList or ()}
                 regions.append(RegionStock(sys.intern(name), counts))
             if not oc_sku or len(oc_sku) > 15 or not seller_sku:
                 raise msgspec.ValidationError(oc_sku)

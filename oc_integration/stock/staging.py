@@ -12,8 +12,8 @@ and no stock row was touched.
 
 from __future__ import annotations
 
-import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -30,12 +30,9 @@ STAGED = "oc_stock_staged"
 # Lines per COPY of buffered pages: large enough that statements stay few, small enough
 # to stay in memory.
 COPY_LINES = 20_000
-# An empty region is written as "" and read back as NULL (FORCE_NULL); an empty seller
-# SKU (v2 rows carry none) stays "" (FORCE_NOT_NULL).
-_COPY = (
-    f"COPY {STAGED} (ord, pos, seller_sku, oc_sku, region, counts, snapshot_time) FROM STDIN"
-    " WITH (FORMAT csv, FORCE_NULL (region), FORCE_NOT_NULL (seller_sku))"
-)
+# COPY's text format: a SKU listed without regions has region \N (NULL); an empty seller
+# SKU (v2 rows carry none) is an empty string.
+_COPY = f"COPY {STAGED} (ord, pos, seller_sku, oc_sku, region, counts, snapshot_time) FROM STDIN"
 # What the database is handed per read of the answer's pipe (psycopg2 asks for this much).
 _PIPE_READ = 1024 * 1024
 _encode_counts = msgspec.json.Encoder().encode
@@ -53,7 +50,6 @@ class SnapshotStage:
         self.skus = 0
         self.latest: datetime | None = None
         self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer)
         self._lines = 0
         self._times: dict[datetime, str] = {}
 
@@ -72,7 +68,7 @@ class SnapshotStage:
 
     def add(self, rows: list[SnapshotRow]) -> None:
         """Stage one piece of the snapshot (buffered; see :meth:`flush`)."""
-        self._lines += self._write(self._writer, rows)
+        self._lines += self._write(self._buffer, rows)
         if self._lines >= COPY_LINES:
             self.flush()
 
@@ -106,9 +102,9 @@ class SnapshotStage:
         self._buffer.truncate()
         self._lines = 0
 
-    def _write(self, writer: Any, rows: list[SnapshotRow]) -> int:
-        """Write ``rows`` as COPY lines; how many lines."""
-        lines: list[tuple[Any, ...]] = []
+    def _write(self, out: io.StringIO, rows: list[SnapshotRow]) -> int:
+        """Write ``rows`` as COPY lines (text format) to ``out``; how many lines."""
+        lines: list[str] = []
         line = lines.append
         times = self._times
         ord_ = self.skus
@@ -119,17 +115,33 @@ class SnapshotStage:
                 when = times[row.snapshot_time] = row.snapshot_time.isoformat()
                 if self.latest is None or row.snapshot_time > self.latest:
                     self.latest = row.snapshot_time
+            head = f"{ord_}\t"
+            skus = f"\t{_escaped(row.seller_sku)}\t{_escaped(row.oc_sku)}\t"
             if not row.regions:
-                line((ord_, 0, row.seller_sku, row.oc_sku, "", "{}", when))
+                line(f"{head}0{skus}\\N\t{{}}\t{when}\n")
                 continue
             for pos, stock in enumerate(row.regions):
-                # Every count as OC named it: the plan reads available and in transit
-                # from it in SQL (the C encoder beats splitting the dict here).
+                # Every count as OC named it: PostgreSQL splits out available and in
+                # transit while the COPY runs (the C encoder beats splitting it here).
                 counts = _encode_counts(stock.counts).decode()
-                line((ord_, pos, row.seller_sku, row.oc_sku, stock.region, counts, when))
+                if "\\" in counts:  # JSON escapes every other special character
+                    counts = _escaped(counts)
+                line(f"{head}{pos}{skus}{_escaped(stock.region)}\t{counts}\t{when}\n")
         self.skus = ord_
-        writer.writerows(lines)
+        out.write("".join(lines))
         return len(lines)
+
+
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def _escaped(text: str) -> str:
+    """``text`` as a value of COPY's text format (backslash, tab and line ends escaped)."""
+    if _SPECIAL.search(text) is None:
+        return text
+    return (
+        text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    )
 
 
 class _Pipe:
@@ -142,7 +154,6 @@ class _Pipe:
         self.pieces = iter(pieces)
         self.failure: BaseException | None = None
         self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer)
 
     def read(self, size: int = -1) -> str:
         """The next piece's lines, or "" at the end of the answer."""
@@ -156,7 +167,7 @@ class _Pipe:
                 raise
             self._buffer.seek(0)
             self._buffer.truncate()
-            if self.stage._write(self._writer, rows):
+            if self.stage._write(self._buffer, rows):
                 return self._buffer.getvalue()
 
 

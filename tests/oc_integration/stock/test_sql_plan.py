@@ -169,3 +169,60 @@ def test_the_snapshot_reaches_the_stage_in_pieces_and_the_stage_is_dropped_after
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s)", [STAGED])
         assert cursor.fetchone() == (None,)
+
+
+def _staged() -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ord, pos, seller_sku, oc_sku, region, available, intransit, other"  # noqa: S608
+            f" FROM {STAGED} ORDER BY ord, pos"
+        )
+        return [(*row[:7], _as_json(row[7])) for row in cursor.fetchall()]
+
+
+def _as_json(value: Any) -> Any:
+    import json
+
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def test_skus_and_counts_with_tabs_backslashes_and_line_ends_are_staged_as_they_are() -> None:
+    from datetime import UTC, datetime
+
+    when = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    odd = 'A\tB\\C\nD\r"E",F'
+    rows = [
+        SnapshotRow(
+            "OC1", odd, when, (RegionStock("UK\\1", {"AVL": 3, "INTRAN": 1, "X\\Y\t": 2}),)
+        ),
+        SnapshotRow("OC2", "", when, ()),
+    ]
+    with snapshot_stage() as stage:
+        stage.take_pieces(iter([rows]))
+        assert _staged() == [
+            (1, 0, odd, "OC1", "UK\\1", 3, 1, {"X\\Y\t": 2}),
+            (2, 0, "", "OC2", None, 0, 0, {}),
+        ]
+        assert (stage.skus, stage.latest) == (2, when)
+
+
+def test_a_snapshot_that_fails_half_way_through_the_copy_raises_its_own_error_and_stages_nothing() -> (
+    None
+):
+    from datetime import UTC, datetime
+
+    from oc_integration.client.errors import OCMalformedResponse
+
+    row = SnapshotRow("OC1", "SKU-1", datetime.now(UTC), (RegionStock("UK", {"AVL": 1}),))
+    broken = OCMalformedResponse("Stock snapshot row 2: sellerSkuId is missing.")
+
+    def pieces() -> Any:
+        yield [row]
+        raise broken
+
+    with transaction.atomic(), snapshot_stage() as stage:
+        with pytest.raises(OCMalformedResponse) as raised:
+            stage.take_pieces(pieces())
+        assert raised.value is broken
+        # The COPY ran in a savepoint: the enclosing transaction goes on.
+        assert _staged() == []
