@@ -139,9 +139,7 @@ def _escaped(text: str) -> str:
     """``text`` as a value of COPY's text format (backslash, tab and line ends escaped)."""
     if _SPECIAL.search(text) is None:
         return text
-    return (
-        text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    )
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 class _Pipe:

@@ -215,7 +215,7 @@ def _history_rows(r: Results) -> list[tuple[str, str, str]]:
     if changed is not None and _phase_ok(changed):
         seconds = history_seconds(changed)
         measured = (
-            "not measured (no history statement was timed)"
+            "written by the statement that writes the rows (not timed apart)"
             if seconds is None
             else f"{seconds:.2f} s of {changed.seconds:.1f} s "
             f"({ratio(seconds, changed.seconds):.1%}), the history INSERT timed alone"
