@@ -23,6 +23,9 @@ class ProductAccountOrangeConnex(models.Model):
         on_delete=models.CASCADE,
         related_name="products",
         verbose_name="OC account",
+        # The unique constraint and the region index start with the account: an index of
+        # its own would only cost every write of the sync.
+        db_index=False,
     )
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="oc_stock")
     item_account = models.ForeignKey(

@@ -20,10 +20,19 @@ class StockHistory(models.Model):
         on_delete=models.CASCADE,
         related_name="history",
         verbose_name="stock row",
+        # oc_stock_history_row_idx (stock, recorded) serves every look-up by row.
+        db_index=False,
     )
     # The run that saw the figures (runs are kept as evidence; SET_NULL only in case).
     run = models.ForeignKey(
-        SyncRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="stock_history"
+        SyncRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stock_history",
+        # Nothing looks lines up by run, and runs are never deleted: an index would only
+        # cost every line a sync appends.
+        db_index=False,
     )
     recorded = models.DateTimeField("snapshot time", help_text="OC's snapshot time of the figures.")
     available_stock = models.IntegerField("Available Stock")

@@ -62,15 +62,13 @@ class SnapshotStage:
         self.latest = None
         self.cursor.execute(f"TRUNCATE {STAGED}")
 
-    def __call__(self, rows: list[SnapshotRow]) -> None:
-        """Stage one piece of the snapshot (buffered; see :meth:`flush`)."""
-        self.add(rows)
-
     def add(self, rows: list[SnapshotRow]) -> None:
         """Stage one piece of the snapshot (buffered; see :meth:`flush`)."""
         self._lines += self._write(self._buffer, rows)
         if self._lines >= COPY_LINES:
             self.flush()
+
+    __call__ = add
 
     def take_pieces(self, pieces: Iterator[list[SnapshotRow]]) -> None:
         """Stage every piece through one ``COPY`` that reads them as they are parsed.
@@ -89,8 +87,6 @@ class SnapshotStage:
             if pipe.failure is not None:
                 raise pipe.failure from None
             raise
-        if pipe.failure is not None:  # raised, but the COPY had ended (cannot happen)
-            raise pipe.failure
 
     def flush(self) -> None:
         """Write what is buffered (call once the answer is complete)."""
