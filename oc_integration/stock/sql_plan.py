@@ -252,7 +252,8 @@ class StagedPlan:
         # Every product and region the snapshot names is one planned row, and each of
         # them confirms at most one stored row: the rest of the rows Created in OC flip.
         flips = before - confirmed
-        self.writes, self.refreshes, self.flip_count = creates + updates, refreshes, flips
+        # The summary counts refreshes among the unchanged rows; applying needs them apart.
+        self.refreshes = refreshes
         self.missing = (
             [
                 missing_item_account_message(sku, site)
@@ -341,7 +342,7 @@ class StagedPlan:
         nothing is to be written."""
         now = timezone.now()
         stock = self.stock
-        if self.flip_count:
+        if self.summary.flips:
             gone, params = self._gone()
             self._run(
                 f"UPDATE {stock} e SET created_in_oc = false, stale = true, updated = %s"  # noqa: S608
@@ -349,9 +350,10 @@ class StagedPlan:
                 [now, *params],
             )
         progress("write", 1, 3)
-        if self.writes or self.refreshes:
+        writes = self.summary.creates + self.summary.updates
+        if writes or self.refreshes:
             self._keep_writes()
-        if self.writes:
+        if writes:
             # The history line of each written row whose figures changed, in the same
             # statement: the ids come back from the upsert, not from a second look-up.
             self._run(
@@ -461,7 +463,7 @@ class StagedPlan:
                     params,
                 )
             ]
-            if self.flip_count
+            if self.summary.flips
             else []
         )
         return plan
