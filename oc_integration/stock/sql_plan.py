@@ -351,33 +351,25 @@ class StagedPlan:
             )
         progress("write", 1, 3)
         writes = self.summary.creates + self.summary.updates
-        if writes or self.refreshes:
+        if writes and not (self.summary.updates or self.refreshes or self._planned):
+            # Only new rows (a first sync): each gets a history line of the figures it was
+            # written with, so the lines come from the upsert's own RETURNING, and the
+            # plan is read once, straight into the table, never kept aside.
+            plan, params = self._plan()
+            self._write(f"({plan}) p WHERE action = 'create'", params, "w", "true", run_id, now)
+        elif writes or self.refreshes:
             self._keep_writes()
-        if writes:
-            # The history line of each written row whose figures changed, in the same
+        if writes and self._planned:
+            # A history line for each written row whose figures changed, in the same
             # statement: the ids come back from the upsert, not from a second look-up.
-            self._run(
-                f"WITH written AS (INSERT INTO {stock} (account_id, product_id, region,"  # noqa: S608
-                " item_account_id, sku, oc_sku, available_stock, intransit_stock, other_stock,"
-                " stock_updated, created_in_oc, stale, created, updated)"
-                " SELECT %s, product_id, region, item_account_id, sku, oc_sku, available,"
-                f" intransit, other, snapshot_time, true, false, %s, %s FROM {PLAN}"
-                " WHERE action IN ('create', 'update')"
-                " ON CONFLICT (account_id, product_id, region) DO UPDATE SET"
-                " item_account_id = EXCLUDED.item_account_id, sku = EXCLUDED.sku,"
-                " oc_sku = EXCLUDED.oc_sku, available_stock = EXCLUDED.available_stock,"
-                " intransit_stock = EXCLUDED.intransit_stock, other_stock = EXCLUDED.other_stock,"
-                " stock_updated = EXCLUDED.stock_updated, created_in_oc = true, stale = false,"
-                " updated = EXCLUDED.updated RETURNING id, product_id, region)"
-                f" INSERT INTO {_table(StockHistory)} (stock_id, run_id, recorded,"
-                " available_stock, intransit_stock, other_stock)"
-                " SELECT w.id, %s, p.snapshot_time, p.available, p.intransit, p.other"
-                f" FROM written w JOIN {PLAN} p"
-                "  ON p.product_id = w.product_id AND p.region = w.region"
-                " WHERE p.action IN ('create', 'update')"
-                "  AND (p.before_available, p.before_intransit, p.before_other)"
-                "  IS DISTINCT FROM (p.available, p.intransit, p.other)",
-                [self.account.pk, now, now, run_id],
+            self._write(
+                f"{PLAN} WHERE action IN ('create', 'update')",
+                [],
+                f"w JOIN {PLAN} p ON p.product_id = w.product_id AND p.region = w.region",
+                "p.action IN ('create', 'update') AND (p.before_available, p.before_intransit,"
+                " p.before_other) IS DISTINCT FROM (p.available, p.intransit, p.other)",
+                run_id,
+                now,
             )
         progress("write", 2, 3)
         if self.refreshes:
@@ -386,6 +378,38 @@ class StagedPlan:
                 " WHERE p.action = 'refresh' AND e.id = p.existing_id"
             )
         progress("write", 3, 3)
+
+    def _write(
+        self,
+        source: str,
+        params: list[Any],
+        written: str,
+        changed: str,
+        run_id: int | None,
+        now: Any,
+    ) -> None:
+        """Upsert the planned rows of ``source`` (SQL with ``params``) and, in the same
+        statement, append a history line for each written row where ``changed`` holds;
+        ``written`` names the upsert's RETURNING rows (alias ``w``) and what they join."""
+        self._run(
+            f"WITH w AS (INSERT INTO {self.stock} (account_id, product_id, region,"  # noqa: S608
+            " item_account_id, sku, oc_sku, available_stock, intransit_stock, other_stock,"
+            " stock_updated, created_in_oc, stale, created, updated)"
+            " SELECT %s, product_id, region, item_account_id, sku, oc_sku, available,"
+            f" intransit, other, snapshot_time, true, false, %s, %s FROM {source}"
+            " ON CONFLICT (account_id, product_id, region) DO UPDATE SET"
+            " item_account_id = EXCLUDED.item_account_id, sku = EXCLUDED.sku,"
+            " oc_sku = EXCLUDED.oc_sku, available_stock = EXCLUDED.available_stock,"
+            " intransit_stock = EXCLUDED.intransit_stock, other_stock = EXCLUDED.other_stock,"
+            " stock_updated = EXCLUDED.stock_updated, created_in_oc = true, stale = false,"
+            " updated = EXCLUDED.updated RETURNING id, product_id, region, stock_updated,"
+            " available_stock, intransit_stock, other_stock)"
+            f" INSERT INTO {_table(StockHistory)} (stock_id, run_id, recorded,"
+            " available_stock, intransit_stock, other_stock)"
+            " SELECT w.id, %s, w.stock_updated, w.available_stock, w.intransit_stock,"
+            f" w.other_stock FROM {written} WHERE {changed}",
+            [self.account.pk, now, now, *params, run_id],
+        )
 
     # --- a review to store -------------------------------------------------------------
 

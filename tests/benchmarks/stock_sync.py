@@ -175,18 +175,18 @@ def _project_sync_without_history(account: AccountOrangeConnex) -> dict[str, Any
     from oc_integration.models import StockHistory
     from oc_integration.stock.sql_plan import StagedPlan
 
-    head = "WITH written AS ("
+    head = "WITH w AS ("
     history = (
-        " RETURNING id, product_id, region) INSERT INTO "
-        f"{connection.ops.quote_name(StockHistory._meta.db_table)}"
+        " RETURNING id, product_id, region, stock_updated, available_stock, intransit_stock,"
+        f" other_stock) INSERT INTO {connection.ops.quote_name(StockHistory._meta.db_table)}"
     )
     run_statement = StagedPlan._run
     removed = []
 
     def without_history(plan: StagedPlan, sql: str, params: Any = ()) -> None:
         if sql.startswith(head) and history in sql:
-            # The upsert alone, with its own parameters (the account and two times).
-            sql, params = sql[len(head) : sql.index(history)], list(params)[:3]
+            # The upsert alone, with its own parameters (all but the history's run).
+            sql, params = sql[len(head) : sql.index(history)], list(params)[:-1]
             removed.append(sql)
         run_statement(plan, sql, params)
 
