@@ -23,11 +23,18 @@ class ProductAccountOrangeConnex(models.Model):
         on_delete=models.CASCADE,
         related_name="products",
         verbose_name="OC account",
-        # The unique constraint and the region index start with the account: an index of
-        # its own would only cost every write of the sync.
+        # The region index starts with the account: an index of its own would only cost
+        # every write of the sync.
         db_index=False,
     )
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="oc_stock")
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        related_name="oc_stock",
+        # The unique constraint starts with the product: it serves every look-up by product
+        # (a product's rows, and deleting a product), so no index of its own.
+        db_index=False,
+    )
     item_account = models.ForeignKey(
         ItemAccount,
         on_delete=models.SET_NULL,
@@ -65,7 +72,7 @@ class ProductAccountOrangeConnex(models.Model):
         ordering = ["sku", "region"]
         constraints = [
             models.UniqueConstraint(
-                fields=["account", "product", "region"], name="oc_product_one_per_region"
+                fields=["product", "account", "region"], name="oc_product_one_per_region"
             )
         ]
         # Only what the review and the sync use: the figures a sync changes carry no
