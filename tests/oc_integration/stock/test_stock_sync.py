@@ -248,6 +248,26 @@ def test_the_statements_of_a_sync_do_not_grow_with_the_catalog(
     assert large == small
 
 
+def _kept_plan(account: AccountOrangeConnex) -> tuple[SyncRun, bool]:
+    """A sync, and whether it kept its planned rows aside in a table."""
+    with CaptureQueriesContext(connection) as queries:
+        run = _sync(account)
+    return run, any("CREATE TEMP TABLE oc_stock_plan" in q["sql"] for q in queries)
+
+
+@pytest.mark.postgres
+def test_a_first_sync_writes_straight_from_the_plan_and_a_sync_with_changes_keeps_it(
+    demo_account: AccountOrangeConnex,
+) -> None:
+    first, kept = _kept_plan(demo_account)
+    assert first.rows_created > 0 and not kept
+    ProductAccountOrangeConnex.objects.filter(
+        pk=ProductAccountOrangeConnex.objects.order_by("pk")[0].pk
+    ).update(available_stock=-5)
+    second, kept = _kept_plan(demo_account)
+    assert second.rows_updated == 1 and kept
+
+
 def test_a_listing_reported_twice_takes_the_first_row_and_says_so(
     demo_account: AccountOrangeConnex, oc_sandbox: Sandbox
 ) -> None:
