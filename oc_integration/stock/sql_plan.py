@@ -21,6 +21,7 @@ only a stored review (dry run, confirmation) reads the plan back into a
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
@@ -359,18 +360,19 @@ class StagedPlan:
             self._write(f"({plan}) p WHERE action = 'create'", params, "w", "true", run_id, now)
         elif writes or self.refreshes:
             self._keep_writes()
-        if writes and self._planned:
-            # A history line for each written row whose figures changed, in the same
-            # statement: the ids come back from the upsert, not from a second look-up.
-            self._write(
-                f"{PLAN} WHERE action IN ('create', 'update')",
-                [],
-                f"w JOIN {PLAN} p ON p.product_id = w.product_id AND p.region = w.region",
-                "p.action IN ('create', 'update') AND (p.before_available, p.before_intransit,"
-                " p.before_other) IS DISTINCT FROM (p.available, p.intransit, p.other)",
-                run_id,
-                now,
-            )
+            if writes:
+                # A history line for each written row whose figures changed, in the same
+                # statement: the ids come back from the upsert, not from a second look-up.
+                self._write(
+                    f"{PLAN} WHERE action IN ('create', 'update')",
+                    [],
+                    f"w JOIN {PLAN} p ON p.product_id = w.product_id AND p.region = w.region",
+                    "p.action IN ('create', 'update') AND (p.before_available,"
+                    " p.before_intransit, p.before_other) IS DISTINCT FROM"
+                    " (p.available, p.intransit, p.other)",
+                    run_id,
+                    now,
+                )
         progress("write", 2, 3)
         if self.refreshes:
             self._run(
@@ -386,11 +388,12 @@ class StagedPlan:
         written: str,
         changed: str,
         run_id: int | None,
-        now: Any,
+        now: datetime,
     ) -> None:
         """Upsert the planned rows of ``source`` (SQL with ``params``) and, in the same
-        statement, append a history line for each written row where ``changed`` holds;
-        ``written`` names the upsert's RETURNING rows (alias ``w``) and what they join."""
+        statement, append a history line for each written row where ``changed`` holds.
+        ``written`` is the history's FROM: the upsert's RETURNING rows (alias ``w``),
+        alone or joined to what decides ``changed``."""
         self._run(
             f"WITH w AS (INSERT INTO {self.stock} (account_id, product_id, region,"  # noqa: S608
             " item_account_id, sku, oc_sku, available_stock, intransit_stock, other_stock,"

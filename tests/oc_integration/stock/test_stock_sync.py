@@ -18,6 +18,7 @@ from hemi_fulfilment.demo.data import (
 )
 from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConnex, SyncRun
 from oc_integration.stock.runs import apply_reviewed_run, queue_stock_sync, run_stock_sync
+from oc_integration.stock.sql_plan import PLAN
 from tests.oc_integration.conftest import Sandbox
 from tests.oc_integration.factories import hemi_catalog
 
@@ -252,7 +253,7 @@ def _kept_plan(account: AccountOrangeConnex) -> tuple[SyncRun, bool]:
     """A sync, and whether it kept its planned rows aside in a table."""
     with CaptureQueriesContext(connection) as queries:
         run = _sync(account)
-    return run, any("CREATE TEMP TABLE oc_stock_plan" in q["sql"] for q in queries)
+    return run, any(f"CREATE TEMP TABLE {PLAN}" in q["sql"] for q in queries)
 
 
 @pytest.mark.postgres
@@ -261,9 +262,8 @@ def test_a_first_sync_writes_straight_from_the_plan_and_a_sync_with_changes_keep
 ) -> None:
     first, kept = _kept_plan(demo_account)
     assert first.rows_created > 0 and not kept
-    ProductAccountOrangeConnex.objects.filter(
-        pk=ProductAccountOrangeConnex.objects.order_by("pk")[0].pk
-    ).update(available_stock=-5)
+    changed = ProductAccountOrangeConnex.objects.order_by("pk")[0]
+    ProductAccountOrangeConnex.objects.filter(pk=changed.pk).update(available_stock=-5)
     second, kept = _kept_plan(demo_account)
     assert second.rows_updated == 1 and kept
 
