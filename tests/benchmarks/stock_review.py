@@ -38,7 +38,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from tests.benchmarks.database import ensure_postgres_database
+from tests.benchmarks.database import ensure_postgres_database, quoted_tables
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hemi_review_bench"
 SKU_PREFIX = "REVIEW"
@@ -115,7 +115,9 @@ def seed_stock_rows(rows: int) -> None:
         with connection.cursor() as cursor:
             # Every stock row goes (and what refers to it: stock history, movements, age):
             # the review must show exactly ``rows`` of them.
-            cursor.execute(f"TRUNCATE {stock} CASCADE")
+            cursor.execute(
+                f"TRUNCATE {', '.join(quoted_tables([ProductAccountOrangeConnex]))} CASCADE"
+            )
             cursor.execute(
                 f"DELETE FROM {item} WHERE product_id IN "  # noqa: S608 - table names, values bound
                 f"(SELECT id FROM {product} WHERE sku LIKE %s)",

@@ -130,3 +130,27 @@ def test_the_purge_keeps_what_is_younger_than_the_limit(
     assert StockHistory.objects.count() == total - 1
     assert not StockHistory.objects.filter(pk=old.pk).exists()
     assert StockHistory.objects.filter(pk=young.pk).exists()
+
+
+def test_lines_go_with_their_row_and_their_product_and_outlive_a_deleted_run(
+    demo_account: AccountOrangeConnex,
+) -> None:
+    # The lines' links carry no database constraint (one check per line at commit): what
+    # keeps them right is Django's CASCADE and SET_NULL, proved here.
+    first = _sync(demo_account)
+    row, other = ProductAccountOrangeConnex.objects.order_by("pk")[:2]
+    assert StockHistory.objects.filter(stock=row).exists()
+
+    row.delete()
+    assert not StockHistory.objects.filter(stock_id=row.pk).exists()
+
+    product = other.product
+    product_rows = list(product.oc_stock.values_list("pk", flat=True))
+    product.delete()
+    assert not StockHistory.objects.filter(stock_id__in=product_rows).exists()
+
+    left = StockHistory.objects.count()
+    assert left > 0
+    SyncRun.objects.filter(pk=first.pk).delete()
+    assert StockHistory.objects.count() == left
+    assert not StockHistory.objects.filter(run__isnull=False).exists()
