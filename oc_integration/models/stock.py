@@ -86,9 +86,10 @@ class ProductAccountOrangeConnex(models.Model):
             # a deep page is an index walk, not a sort of the whole table.
             models.Index(fields=["sku", "region", "-id"], name="oc_product_review_order_idx"),
         ]
-        # The review's SKU / OC SKU search also has trigram indexes on PostgreSQL
-        # (oc_product_sku_trgm_idx, oc_product_oc_sku_trgm_idx), made by migration 0007
-        # as SQL and kept out of Django's state, so SQLite never tries to build them.
+        # The review's search also has indexes on PostgreSQL, made as SQL and kept out of
+        # Django's state, so SQLite never tries to build them: a trigram index for any
+        # part of the SKU (oc_product_sku_trgm_idx, migration 0007) and a pattern B-tree
+        # for an OC SKU from its start (oc_product_oc_sku_prefix_idx, migration 0027).
 
     def __str__(self) -> str:
         return f"{self.oc_sku or '(no OC SKU)'} {self.region}"

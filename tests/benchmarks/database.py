@@ -154,10 +154,13 @@ def with_referring(models: Sequence[Any]) -> list[Any]:
         if model in found:
             continue
         found.append(model)
+        # The reverse side of each foreign key (hidden ones, related_name "+", included).
         pending.extend(
             relation.related_model
-            for relation in model._meta.related_objects
-            if relation.many_to_one or relation.one_to_one
+            for relation in model._meta.get_fields(include_hidden=True)
+            if relation.auto_created
+            and not relation.concrete
+            and (relation.one_to_many or relation.one_to_one)
         )
     return found
 

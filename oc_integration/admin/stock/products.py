@@ -345,8 +345,8 @@ class ProductAccountOrangeConnexAdmin(EvidenceAdminMixin, AccountWarningsMixin, 
     """Stock figures and OC SKUs come from OC: read-only here.
 
     Built for hundreds of thousands of rows (PostgreSQL): the list is ordered and searched
-    on the row's own columns (its copy of the SKU, the OC SKU), which migration 0007
-    indexes; a page is picked on this table alone and only its rows are joined to the
+    on the row's own columns (its copy of the SKU, the OC SKU), which migrations 0007
+    and 0027 index; a page is picked on this table alone and only its rows are joined to the
     product (WindowedPaginator); the totals per region are computed once per request and
     give the list's count as well.
     """
@@ -372,9 +372,11 @@ class ProductAccountOrangeConnexAdmin(EvidenceAdminMixin, AccountWarningsMixin, 
         StaleFilter,
         "account",
     ]
-    # Contains-search (icontains) on this table's columns: trigram indexes on PostgreSQL.
-    search_fields = ["sku", "oc_sku"]
-    search_help_text = "Hemi SKU or OC SKU"
+    # On this table's own columns, each through an index on PostgreSQL: any part of the
+    # Hemi SKU (icontains, a trigram index), an OC SKU from its start (istartswith, a
+    # B-tree: OC's codes share their digits, so a part from the middle finds thousands).
+    search_fields = ["sku", "^oc_sku"]
+    search_help_text = "Any part of a Hemi SKU, or an OC SKU from its start"
     # The page's 100 rows only (WindowedPaginator): the title is the product's.
     list_select_related = ["product"]
     sortable_by = [

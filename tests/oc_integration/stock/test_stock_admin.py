@@ -97,6 +97,25 @@ def test_the_stock_list_shows_figures_totals_per_region_and_filters(
     assert sorted_page.status_code == 200
 
 
+def test_the_search_finds_any_part_of_a_hemi_sku_and_an_oc_sku_from_its_start(
+    admin_client: Client, oc_account_row: AccountOrangeConnex
+) -> None:
+    _stock_rows(oc_account_row, 12)
+    row = ProductAccountOrangeConnex.objects.get(sku="ADM0000011", region="UK")
+
+    def found(q: str) -> set[tuple[str, str]]:
+        cl = admin_client.get(CHANGELIST, {"q": q}).context["cl"]
+        return {(r.sku, r.region) for r in cl.result_list}
+
+    assert found("m000001") == {
+        (sku, region) for sku in ("ADM0000010", "ADM0000011") for region in ("UK", "DE")
+    }
+    # An OC SKU from its start, whole or in part, in any case; from its middle, nothing.
+    assert found(row.oc_sku.lower()) == {("ADM0000011", "UK")}
+    assert ("ADM0000011", "UK") in found(row.oc_sku[:-2])
+    assert found(row.oc_sku[2:]) == set()
+
+
 def test_csv_export_contains_exactly_the_filtered_list(
     admin_client: Client, oc_account_row: AccountOrangeConnex
 ) -> None:
