@@ -14,28 +14,27 @@ TRIGRAM = "oc_product_oc_sku_trgm_idx"
 PREFIX = "oc_product_oc_sku_prefix_idx"
 
 
-def use_prefix_index(apps, schema_editor):
-    """The prefix index in, the trigram index out (PostgreSQL only)."""
+def _swap(schema_editor, make: str, using: str, drop: str) -> None:
+    """Index ``make`` (``using`` its method and operators) in, index ``drop`` out, on
+    PostgreSQL only."""
     if schema_editor.connection.vendor != "postgresql":
         return
     quote = schema_editor.quote_name
     schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {quote(PREFIX)} ON {quote(TABLE)} "
-        f"((UPPER({quote('oc_sku')})) text_pattern_ops)"
+        f"CREATE INDEX IF NOT EXISTS {quote(make)} ON {quote(TABLE)} "
+        + using.format(column=f"(UPPER({quote('oc_sku')}))")
     )
-    schema_editor.execute(f"DROP INDEX IF EXISTS {quote(TRIGRAM)}")
+    schema_editor.execute(f"DROP INDEX IF EXISTS {quote(drop)}")
+
+
+def use_prefix_index(apps, schema_editor):
+    """The prefix index in, the trigram index out."""
+    _swap(schema_editor, PREFIX, "({column} text_pattern_ops)", TRIGRAM)
 
 
 def use_trigram_index(apps, schema_editor):
-    """Back to migration 0007's trigram index (PostgreSQL only)."""
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    quote = schema_editor.quote_name
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {quote(TRIGRAM)} ON {quote(TABLE)} "
-        f"USING gin ((UPPER({quote('oc_sku')})) gin_trgm_ops)"
-    )
-    schema_editor.execute(f"DROP INDEX IF EXISTS {quote(PREFIX)}")
+    """Back to migration 0007's trigram index."""
+    _swap(schema_editor, TRIGRAM, "USING gin ({column} gin_trgm_ops)", PREFIX)
 
 
 class Migration(migrations.Migration):
