@@ -22,11 +22,12 @@ class StockHistory(models.Model):
         verbose_name="stock row",
         # oc_stock_history_row_idx (stock, recorded) serves every look-up by row.
         db_index=False,
-        # No database constraint: a line is only ever written by the sync, in the statement
-        # that writes its row (from the upsert's RETURNING), so it cannot name a row that
-        # does not exist; and lines go with their row through Django's CASCADE. The
-        # constraint's only effect was one deferred check per line at commit: 2,000,000 for
-        # a first sync of a million SKUs, about a tenth of its time.
+        # No database constraint. Lines are written only by the sync, in the transaction
+        # that writes (and so holds) their rows, on PostgreSQL in the same statement (from
+        # the upsert's RETURNING), and by the demo's seed for the rows it just made: a
+        # line cannot name a missing row, and lines go with their row through Django's
+        # CASCADE. The constraint's only effect was one deferred check per line at
+        # commit: 2,000,000 for a first sync of a million SKUs, about a tenth of its time.
         db_constraint=False,
     )
     # The run that saw the figures (runs are kept as evidence; SET_NULL only in case).

@@ -345,8 +345,8 @@ class ProductAccountOrangeConnexAdmin(EvidenceAdminMixin, AccountWarningsMixin, 
     """Stock figures and OC SKUs come from OC: read-only here.
 
     Built for hundreds of thousands of rows (PostgreSQL): the list is ordered and searched
-    on the row's own columns (its copy of the SKU, the OC SKU), which migrations 0007
-    and 0027 index; a page is picked on this table alone and only its rows are joined to the
+    on the row's own columns (its copy of the SKU, the OC SKU), which migrations 0007 and
+    0027 index; a page is picked on this table alone and only its rows are joined to the
     product (WindowedPaginator); the totals per region are computed once per request and
     give the list's count as well.
     """
