@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from hemi_fulfilment.catalog.models import Product
 from oc_integration.auth.accounts import authorized_accounts
@@ -104,11 +106,22 @@ def latest_product_trials(product_id: int | None = None) -> QuerySet[CostTrial]:
     base = CostTrial.objects.filter(product__isnull=False)
     if product_id is not None:
         base = base.filter(product_id=product_id)
-    latest = (
-        base.order_by("product_id", "account_id", "region", "-requested_at", "-id")
-        .distinct("product_id", "account_id", "region")
-        .values("pk")
-    )
+    latest: QuerySet[CostTrial, Any]
+    if connection.features.can_distinct_on_fields:
+        latest = (
+            base.order_by("product_id", "account_id", "region", "-requested_at", "-id")
+            .distinct("product_id", "account_id", "region")
+            .values("pk")
+        )
+    else:
+        # SQLite (the demo) has no DISTINCT ON: the newest trial of each group, asked of
+        # the group itself.
+        newest = CostTrial.objects.filter(
+            product_id=OuterRef("product_id"),
+            account_id=OuterRef("account_id"),
+            region=OuterRef("region"),
+        ).order_by("-requested_at", "-id")
+        latest = base.filter(pk=Subquery(newest.values("pk")[:1])).values("pk")
     return (
         CostTrial.objects.filter(pk__in=latest)
         .select_related("account")

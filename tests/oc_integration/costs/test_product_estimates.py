@@ -104,3 +104,22 @@ def staff_again() -> Client:
     client = Client()
     client.force_login(User.objects.create_superuser("again", password="pw-again-1"))
     return client
+
+
+def test_the_latest_estimates_are_the_same_without_distinct_on(
+    stocked: AccountOrangeConnex, oc_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite (the demo) has no DISTINCT ON: the product's page there picks the newest
+    # trial of each product, account and region with a subquery instead.
+    from oc_integration.costs.products import latest_product_trials
+
+    product = Product.objects.get(sku=DEMO_SKUS[1])
+    client = staff("oc_integration.estimate_costs")
+    estimate(client, product)
+    estimate(client, product)
+    with_distinct_on = sorted(latest_product_trials(product.pk).values_list("pk", flat=True))
+    monkeypatch.setattr(connection.features, "can_distinct_on_fields", False)
+    without = sorted(latest_product_trials(product.pk).values_list("pk", flat=True))
+    assert len(with_distinct_on) == 2 and without == with_distinct_on
+    newest = CostTrial.objects.filter(product=product).order_by("-requested_at", "-id")[:2]
+    assert set(without) == {t.pk for t in newest}
