@@ -43,8 +43,8 @@ class ProductAccountOrangeConnex(models.Model):
         blank=True,
         help_text="The product's listing on the eBay account this region serves, if any.",
     )
-    # The product's Hemi SKU, copied by the sync, so the review can order and search on
-    # this table alone, with its own indexes.
+    # The product's Hemi SKU, copied by the sync, so the review can order this table
+    # alone, through its own index (its search finds SKUs among the products).
     sku = models.CharField("SKU", max_length=64, default="", blank=True)
     region = models.CharField(
         "region", max_length=50, help_text="OC service region, e.g. UK, DE, AU-MEL, US-East."
@@ -86,10 +86,11 @@ class ProductAccountOrangeConnex(models.Model):
             # a deep page is an index walk, not a sort of the whole table.
             models.Index(fields=["sku", "region", "-id"], name="oc_product_review_order_idx"),
         ]
-        # The review's search also has indexes on PostgreSQL, made as SQL and kept out of
-        # Django's state, so SQLite never tries to build them: a trigram index for any
-        # part of the SKU (oc_product_sku_trgm_idx, migration 0007) and a pattern B-tree
-        # for an OC SKU from its start (oc_product_oc_sku_prefix_idx, migration 0027).
+        # The review's search for an OC SKU from its start has an index on PostgreSQL, made
+        # as SQL and kept out of Django's state, so SQLite never tries to build it: a
+        # pattern B-tree (oc_product_oc_sku_prefix_idx, migration 0027). Any part of a SKU
+        # is found among the products (their trigram index, catalog migration 0003), not
+        # here: a GIN index on these rows cost every row a first sync writes fifteen entries.
 
     def __str__(self) -> str:
         return f"{self.oc_sku or '(no OC SKU)'} {self.region}"

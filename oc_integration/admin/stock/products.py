@@ -49,6 +49,7 @@ from oc_integration.stock.chart_data import row_chart
 from oc_integration.stock.low_stock import low_stock_rows
 from oc_integration.stock.plan import FIGURES
 from oc_integration.stock.runs import confirmed_snapshot_times
+from oc_integration.stock.search import matching_stock_rows
 
 STALE_AFTER = timedelta(hours=24)
 OTHER_COUNT_LABELS = {
@@ -344,9 +345,10 @@ def review_results(cl: Any) -> dict[str, Any] | None:
 class ProductAccountOrangeConnexAdmin(EvidenceAdminMixin, AccountWarningsMixin, admin.ModelAdmin):
     """Stock figures and OC SKUs come from OC: read-only here.
 
-    Built for hundreds of thousands of rows (PostgreSQL): the list is ordered and searched
-    on the row's own columns (its copy of the SKU, the OC SKU), which migrations 0007 and
-    0027 index; a page is picked on this table alone and only its rows are joined to the
+    Built for hundreds of thousands of rows (PostgreSQL): the list is ordered on the row's
+    own columns (its copy of the SKU, migration 0007's index) and searched through the
+    products' SKU trigram index (catalog migration 0003) and the OC SKU's prefix index
+    (migration 0027); a page is picked on this table alone and only its rows are joined to the
     product (WindowedPaginator); the totals per region are computed once per request and
     give the list's count as well.
     """
@@ -372,9 +374,9 @@ class ProductAccountOrangeConnexAdmin(EvidenceAdminMixin, AccountWarningsMixin, 
         StaleFilter,
         "account",
     ]
-    # On this table's own columns, each through an index on PostgreSQL: any part of the
-    # Hemi SKU (icontains, a trigram index), an OC SKU from its start (istartswith, a
-    # B-tree: OC's codes share their digits, so a part from the middle finds thousands).
+    # Each through an index on PostgreSQL (get_search_results): any part of the Hemi SKU
+    # (the products' trigram index), an OC SKU from its start (the rows' B-tree: OC's
+    # codes share their digits, so a part from the middle finds thousands).
     search_fields = ["sku", "^oc_sku"]
     search_help_text = "Any part of a Hemi SKU, or an OC SKU from its start"
     # The page's 100 rows only (WindowedPaginator): the title is the product's.
@@ -408,6 +410,15 @@ class ProductAccountOrangeConnexAdmin(EvidenceAdminMixin, AccountWarningsMixin, 
         "updated",
     ]
     exclude = ["other_stock", "stock_updated"]
+
+    def get_search_results(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[ProductAccountOrangeConnex],
+        search_term: str,
+    ) -> tuple[QuerySet[ProductAccountOrangeConnex], bool]:
+        # The same matches as search_fields would give, each side through its own index.
+        return matching_stock_rows(queryset, search_term), False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProductAccountOrangeConnex]:
         # The accounts' confirmed snapshot times are read once per request.

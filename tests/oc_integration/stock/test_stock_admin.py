@@ -114,6 +114,10 @@ def test_the_search_finds_any_part_of_a_hemi_sku_and_an_oc_sku_from_its_start(
     assert found(row.oc_sku.lower()) == {("ADM0000011", "UK")}
     assert ("ADM0000011", "UK") in found(row.oc_sku[:-2])
     assert found(row.oc_sku[2:]) == set()
+    # Every word must match, each on the SKU or the OC SKU (as Django's own search).
+    assert found(f"m000001 {row.oc_sku}") == {("ADM0000011", "UK")}
+    assert found("m000001 0000011") == {("ADM0000011", "UK"), ("ADM0000011", "DE")}
+    assert found("m000001 nothing") == set()
 
 
 def test_csv_export_contains_exactly_the_filtered_list(
