@@ -78,7 +78,12 @@ class ProductAccountOrangeConnex(models.Model):
         # Only what the review and the sync use: the figures a sync changes carry no
         # index, so their updates can stay on the page (HOT).
         indexes = [
-            models.Index(fields=["oc_sku"], name="oc_product_oc_sku_idx"),
+            # Pattern operators (PostgreSQL; other databases ignore them): the one index
+            # serves both a look-up of OC SKUs (=, IN) and the review's search for an OC
+            # SKU from its start (LIKE 'OC9%'), under any collation.
+            models.Index(
+                fields=["oc_sku"], name="oc_product_oc_sku_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(
                 fields=["account", "region", "created_in_oc"], name="oc_product_region_idx"
             ),
@@ -86,11 +91,9 @@ class ProductAccountOrangeConnex(models.Model):
             # a deep page is an index walk, not a sort of the whole table.
             models.Index(fields=["sku", "region", "-id"], name="oc_product_review_order_idx"),
         ]
-        # The review's search for an OC SKU from its start has an index on PostgreSQL, made
-        # as SQL and kept out of Django's state, so SQLite never tries to build it: a
-        # pattern B-tree (oc_product_oc_sku_prefix_idx, migration 0027). Any part of a SKU
-        # is found among the products (their trigram index, catalog migration 0003), not
-        # here: a GIN index on these rows cost every row a first sync writes fifteen entries.
+        # Any part of a SKU is found among the products (their trigram index, catalog
+        # migration 0003), not here: a GIN index on these rows cost every row a first sync
+        # writes fifteen entries.
 
     def __str__(self) -> str:
         return f"{self.oc_sku or '(no OC SKU)'} {self.region}"

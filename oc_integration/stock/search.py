@@ -29,7 +29,7 @@ def matching_stock_rows(
 
     The SKU is looked up among the products (their trigram index on PostgreSQL holds
     each SKU once, and a sync never writes it), then their rows through the index that
-    leads with the product; the OC SKU through the rows' prefix index. The two sets of
+    leads with the product; the OC SKU through the rows' pattern index. The two sets of
     ids are one union, so each side keeps its index rather than an OR that scans both.
     """
     rows = ProductAccountOrangeConnex.objects.order_by()
@@ -37,6 +37,7 @@ def matching_stock_rows(
         by_sku = rows.filter(
             product__in=Product.objects.order_by().filter(sku__icontains=term).values("pk")
         ).values("pk")
-        by_oc_sku = rows.filter(oc_sku__istartswith=term).values("pk")
+        # OC's codes are upper case: the typed term is, rather than every stored code.
+        by_oc_sku = rows.filter(oc_sku__startswith=term.upper()).values("pk")
         queryset = queryset.filter(pk__in=by_sku.union(by_oc_sku))
     return queryset

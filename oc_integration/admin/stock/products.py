@@ -347,8 +347,8 @@ class ProductAccountOrangeConnexAdmin(EvidenceAdminMixin, AccountWarningsMixin, 
 
     Built for hundreds of thousands of rows (PostgreSQL): the list is ordered on the row's
     own columns (its copy of the SKU, migration 0007's index) and searched through the
-    products' SKU trigram index (catalog migration 0003) and the OC SKU's prefix index
-    (migration 0027); a page is picked on this table alone and only its rows are joined to the
+    products' SKU trigram index (catalog migration 0003) and the OC SKU's pattern index
+    (migration 0029); a page is picked on this table alone and only its rows are joined to the
     product (WindowedPaginator); the totals per region are computed once per request and
     give the list's count as well.
     """

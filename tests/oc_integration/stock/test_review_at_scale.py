@@ -223,7 +223,7 @@ def test_deep_pages_and_search_read_the_stock_table_through_its_indexes(
     expected_index = {
         "deep page": "oc_product_review_order_idx",
         "search by SKU": "catalog_product_sku_trgm_idx",
-        "search by OC SKU": "oc_product_oc_sku_prefix_idx",
+        "search by OC SKU": "oc_product_oc_sku_idx",
     }
     cases = {
         "deep page": {"p": "500"},
