@@ -41,6 +41,15 @@ FIGURES = (
     "stale",
 )
 AVAILABLE, IN_TRANSIT = "AVL", "INTRAN"
+
+
+def split_counts(counts: dict[str, int]) -> tuple[int, int, dict[str, int]]:
+    """A region's counts as the stock row keeps them: available, in transit (0 when OC
+    leaves one out) and every other count by its status."""
+    other = dict(counts)  # a copy and two pops: C speed, a million times per sync
+    return other.pop(AVAILABLE, 0), other.pop(IN_TRANSIT, 0), other
+
+
 # Stored plans carry this; one stored with another layout of its rows is refused.
 PLAN_VERSION = 2
 
@@ -328,9 +337,7 @@ def _compare(
     row: SnapshotRow,
     stock: Any,
 ) -> None:
-    available = stock.counts.get(AVAILABLE, 0)
-    intransit = stock.counts.get(IN_TRANSIT, 0)
-    other = {k: v for k, v in stock.counts.items() if k not in (AVAILABLE, IN_TRANSIT)}
+    available, intransit, other = split_counts(stock.counts)
     if (
         before is not None
         and before.created_in_oc

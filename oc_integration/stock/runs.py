@@ -36,7 +36,7 @@ from oc_integration.stock.plan import (
     plan_stock_sync,
 )
 from oc_integration.stock.snapshot import read_snapshot
-from oc_integration.stock.sql_plan import StagedPlan
+from oc_integration.stock.sql_plan import StagedPlan, StockRowsAppeared
 from oc_integration.stock.staging import snapshot_stage
 
 logger = logging.getLogger(__name__)
@@ -222,6 +222,8 @@ def failure_message(exc: Exception) -> str:
         )
     if isinstance(exc, OCError):
         return sentences(exc.message, NOTHING_CHANGED)
+    if isinstance(exc, StockRowsAppeared):
+        return sentences(str(exc), NOTHING_CHANGED)
     return sentences(f"Unexpected error: {type(exc).__name__}: {exc}", NOTHING_CHANGED)
 
 

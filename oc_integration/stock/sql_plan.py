@@ -24,7 +24,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from hemi_fulfilment.catalog.models import ItemAccount, Product
@@ -55,6 +55,10 @@ MESSAGE_LIMIT = 1000
 #: Memory for each sort and hash of the planning queries (this transaction only): the
 #: default 4 MB spills the hashes of a 200,000-row catalog to disk in several batches.
 WORK_MEM = "64MB"
+
+
+class StockRowsAppeared(Exception):
+    """A row the plan was to create exists already: the run fails and writes nothing."""
 
 
 def _table(model: Any) -> str:
@@ -354,10 +358,28 @@ class StagedPlan:
         writes = self.summary.creates + self.summary.updates
         if writes and not (self.summary.updates or self.refreshes or self._planned):
             # Only new rows (a first sync): each gets a history line of the figures it was
-            # written with, so the lines come from the upsert's own RETURNING, and the
-            # plan is read once, straight into the table, never kept aside.
+            # written with, so the lines come from the insert's own RETURNING, and the
+            # plan is read once, straight into the table, never kept aside. A plain
+            # INSERT: no stored row has their key (the plan found none, and the run lock
+            # keeps other syncs of the account out), so the speculative insertion of ON
+            # CONFLICT (a tenth of a million-SKU first sync) buys nothing; a row that
+            # appeared all the same fails the run, and nothing is written.
             plan, params = self._plan()
-            self._write(f"({plan}) p WHERE action = 'create'", params, "w", "true", run_id, now)
+            try:
+                self._write(
+                    f"({plan}) p WHERE action = 'create'",
+                    params,
+                    "w",
+                    "true",
+                    run_id,
+                    now,
+                    upsert=False,
+                )
+            except IntegrityError as exc:
+                raise StockRowsAppeared(
+                    "Stock rows of this account were written by someone else while the "
+                    "sync was writing its new ones."
+                ) from exc
         elif writes or self.refreshes:
             self._keep_writes()
             if writes:
@@ -389,23 +411,30 @@ class StagedPlan:
         changed: str,
         run_id: int | None,
         now: datetime,
+        *,
+        upsert: bool = True,
     ) -> None:
-        """Upsert the planned rows of ``source`` (SQL with ``params``) and, in the same
-        statement, append a history line for each written row where ``changed`` holds.
-        ``written`` is the history's FROM: the upsert's RETURNING rows (alias ``w``),
-        alone or joined to what decides ``changed``."""
-        self._run(
-            f"WITH w AS (INSERT INTO {self.stock} (account_id, product_id, region,"  # noqa: S608
-            " item_account_id, sku, oc_sku, available_stock, intransit_stock, other_stock,"
-            " stock_updated, created_in_oc, stale, created, updated)"
-            " SELECT %s, product_id, region, item_account_id, sku, oc_sku, available,"
-            f" intransit, other, snapshot_time, true, false, %s, %s FROM {source}"
+        """Upsert (or, ``upsert=False``, insert) the planned rows of ``source`` (SQL with
+        ``params``) and, in the same statement, append a history line for each written row
+        where ``changed`` holds. ``written`` is the history's FROM: the RETURNING rows
+        (alias ``w``), alone or joined to what decides ``changed``."""
+        conflict = (
             " ON CONFLICT (account_id, product_id, region) DO UPDATE SET"
             " item_account_id = EXCLUDED.item_account_id, sku = EXCLUDED.sku,"
             " oc_sku = EXCLUDED.oc_sku, available_stock = EXCLUDED.available_stock,"
             " intransit_stock = EXCLUDED.intransit_stock, other_stock = EXCLUDED.other_stock,"
             " stock_updated = EXCLUDED.stock_updated, created_in_oc = true, stale = false,"
-            " updated = EXCLUDED.updated RETURNING id, product_id, region, stock_updated,"
+            " updated = EXCLUDED.updated"
+            if upsert
+            else ""
+        )
+        self._run(
+            f"WITH w AS (INSERT INTO {self.stock} (account_id, product_id, region,"  # noqa: S608
+            " item_account_id, sku, oc_sku, available_stock, intransit_stock, other_stock,"
+            " stock_updated, created_in_oc, stale, created, updated)"
+            " SELECT %s, product_id, region, item_account_id, sku, oc_sku, available,"
+            f" intransit, other, snapshot_time, true, false, %s, %s FROM {source}{conflict}"
+            " RETURNING id, product_id, region, stock_updated,"
             " available_stock, intransit_stock, other_stock)"
             f" INSERT INTO {_table(StockHistory)} (stock_id, run_id, recorded,"
             " available_stock, intransit_stock, other_stock)"

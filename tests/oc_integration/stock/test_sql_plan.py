@@ -226,3 +226,73 @@ def test_a_snapshot_that_fails_half_way_through_the_copy_raises_its_own_error_an
         assert raised.value is broken
         # The COPY ran in a savepoint: the enclosing transaction goes on.
         assert _staged() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_sync_whose_new_row_another_process_writes_meanwhile_fails_and_writes_nothing(
+    demo_account: AccountOrangeConnex,
+) -> None:
+    # The rows of a first sync are inserted, not upserted: a row another process writes
+    # after the plan was made fails the run (nothing written), instead of being
+    # overwritten unseen. The other process holds its row uncommitted until the sync's
+    # insert waits for it, then commits.
+    import threading
+    import time
+
+    import psycopg2  # type: ignore[import-untyped]
+
+    from hemi_fulfilment.catalog.models import Product
+
+    product = Product.objects.get(sku=fetch_stock_snapshot(api_client(demo_account))[0].seller_sku)
+    settings = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        password=settings["PASSWORD"],
+    )
+    cursor = other.cursor()
+    cursor.execute(
+        f"INSERT INTO {ProductAccountOrangeConnex._meta.db_table} (account_id, product_id,"  # noqa: S608
+        " region, sku, oc_sku, available_stock, intransit_stock, other_stock, created_in_oc,"
+        " stale, created, updated) VALUES (%s, %s, 'UK', %s, '', 0, 0, '{}', true, false,"
+        " now(), now())",
+        [demo_account.pk, product.pk, product.sku],
+    )
+
+    def commit_once_the_sync_waits() -> None:
+        watcher = psycopg2.connect(dsn=other.dsn)
+        watcher.autocommit = True
+        with watcher.cursor() as look:
+            for _ in range(600):
+                look.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND query LIKE 'WITH w AS (INSERT%%'"
+                )
+                if look.fetchone()[0]:
+                    break
+                time.sleep(0.05)
+        watcher.close()
+        other.commit()
+
+    committer = threading.Thread(target=commit_once_the_sync_waits)
+    committer.start()
+    try:
+        run = run_stock_sync(queue_stock_sync(demo_account, trigger=SyncRun.Trigger.COMMAND).pk)
+    finally:
+        committer.join()
+        other.close()
+
+    assert run.status == SyncRun.Status.FAILED
+    assert run.error == (
+        "Stock rows of this account were written by someone else while the sync was "
+        "writing its new ones. Nothing was changed; the next run will try again."
+    )
+    # Only the other process's row: none of the sync's, and no history line.
+    assert list(
+        ProductAccountOrangeConnex.objects.filter(account=demo_account).values_list(
+            "sku", flat=True
+        )
+    ) == [product.sku]
+    assert not StockHistory.objects.exists()
