@@ -52,9 +52,20 @@ from oc_integration.stock.writer import Upsert
 PLAN = "oc_stock_plan"
 #: Lines of each kind of message read back for the run (the counts stay exact).
 MESSAGE_LIMIT = 1000
-#: Memory for each sort and hash of the planning queries (this transaction only): the
-#: default 4 MB spills the hashes of a 200,000-row catalog to disk in several batches.
-WORK_MEM = "64MB"
+#: Memory for each sort and hash of the planning queries (this transaction only), in
+#: kB: the default 4 MB spills the hashes of a 200,000-row catalog to disk in several
+#: batches. It grows with the snapshot, since the largest hash holds the account's stock
+#: row for each staged row (about 230 bytes; PostgreSQL lets a hash take twice work_mem),
+#: up to a cap on what one sync takes of the database server: at the cap, a million SKUs
+#: in two regions still hash in memory (64 MB spilled a repeat sync's join in 4 batches).
+WORK_MEM_KB = (64 * 1024, 256 * 1024)
+WORK_MEM_PER_ROW = 128  # bytes
+
+
+def work_mem_kb(staged_rows: int) -> int:
+    """The work_mem (kB) of the planning queries for ``staged_rows`` rows."""
+    low, high = WORK_MEM_KB
+    return max(low, min(high, staged_rows * WORK_MEM_PER_ROW // 1024))
 
 
 class StockRowsAppeared(Exception):
@@ -80,7 +91,7 @@ class StagedPlan:
         self.stock = _table(ProductAccountOrangeConnex)
         self._planned = False
         self.has_duplicates = False
-        self._prepare()
+        self._prepare(stage.rows)
         self.summary = self._summarize(stage)
 
     def _run(self, sql: str, params: Any = ()) -> None:
@@ -90,8 +101,8 @@ class StagedPlan:
         self.cursor.execute(sql, params)
         return list(self.cursor.fetchall())
 
-    def _prepare(self) -> None:
-        self._run("SET LOCAL work_mem = %s", [WORK_MEM])
+    def _prepare(self, staged_rows: int) -> None:
+        self._run("SET LOCAL work_mem = %s", [f"{work_mem_kb(staged_rows)}kB"])
         # Each query runs once per sync: compiling it (JIT) costs more than it saves.
         self._run("SET LOCAL jit = off")
         # The stock table right after a bulk load, before autovacuum came by, has no

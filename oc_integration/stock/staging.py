@@ -52,6 +52,8 @@ class SnapshotStage:
     def __init__(self, cursor: Any) -> None:
         self.cursor = cursor
         self.skus = 0
+        #: Staged rows (one per SKU and region).
+        self.rows = 0
         self.latest: datetime | None = None
         self._buffer = io.StringIO()
         self._lines = 0
@@ -63,6 +65,7 @@ class SnapshotStage:
         self._buffer.truncate()
         self._lines = 0
         self.skus = 0
+        self.rows = 0
         self.latest = None
         self.cursor.execute(f"TRUNCATE {STAGED}")
 
@@ -133,6 +136,7 @@ class SnapshotStage:
                     f"\t{other}\t{when}\n"
                 )
         self.skus = ord_
+        self.rows += len(lines)
         out.write("".join(lines))
         return len(lines)
 

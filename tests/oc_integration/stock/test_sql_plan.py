@@ -296,3 +296,24 @@ def test_a_first_sync_whose_new_row_another_process_writes_meanwhile_fails_and_w
         )
     ) == [product.sku]
     assert not StockHistory.objects.exists()
+
+
+def test_the_planning_memory_grows_with_the_snapshot_between_a_floor_and_a_cap(
+    demo_account: AccountOrangeConnex,
+) -> None:
+    from oc_integration.stock.sql_plan import work_mem_kb
+
+    # Enough for the hashes of the account's stock rows, one per staged row, never less
+    # than 64 MB nor more than 256 MB of the database server's memory.
+    assert work_mem_kb(0) == work_mem_kb(200_000) == 64 * 1024
+    assert work_mem_kb(2_000_000) == 250_000
+    assert work_mem_kb(100_000_000) == 256 * 1024
+    rows = fetch_stock_snapshot(api_client(demo_account))
+    with snapshot_stage() as stage, transaction.atomic():
+        stage.add(rows)
+        stage.flush()
+        assert stage.rows == sum(max(1, len(row.regions)) for row in rows)
+        StagedPlan(demo_account, stage)
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW work_mem")
+            assert cursor.fetchone() == ("64MB",)
