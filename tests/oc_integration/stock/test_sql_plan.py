@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
+import msgspec
 import pytest
 from django.db import connection, transaction
 
@@ -42,18 +42,18 @@ def _a_snapshot_with_every_case(account: AccountOrangeConnex) -> list[SnapshotRo
     stored.filter(sku=known[2].seller_sku).update(stock_updated=None)  # a refresh
     stored.filter(sku=known[3].seller_sku, region="UK").update(stale=True)  # an update
     changed = [
-        dataclasses.replace(
+        msgspec.structs.replace(
             row,
             regions=tuple(RegionStock(s.region, {**s.counts, "AVL": 999}) for s in row.regions),
         )
         for row in known[:2]
     ]
-    twin = dataclasses.replace(known[4], oc_sku="OC9TWIN0000001")
-    unmapped = dataclasses.replace(
+    twin = msgspec.structs.replace(known[4], oc_sku="OC9TWIN0000001")
+    unmapped = msgspec.structs.replace(
         known[5], regions=(*known[5].regions, RegionStock("AU", {"AVL": 3}))
     )
-    no_regions = dataclasses.replace(known[6], regions=())
-    stranger = dataclasses.replace(known[0], seller_sku="NOT-IN-HEMI-1", oc_sku="OC9STRANGER01")
+    no_regions = msgspec.structs.replace(known[6], regions=())
+    stranger = msgspec.structs.replace(known[0], seller_sku="NOT-IN-HEMI-1", oc_sku="OC9STRANGER01")
     # known[-1] is left out: its rows flip to Created in OC = No.
     return [*changed, *known[2:4], known[4], twin, unmapped, no_regions, stranger, *known[7:-1]]
 
