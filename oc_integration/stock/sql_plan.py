@@ -46,7 +46,7 @@ from oc_integration.stock.plan import (
     unmapped_region_message,
 )
 from oc_integration.stock.regions import region_targets
-from oc_integration.stock.staging import STAGED, SnapshotStage
+from oc_integration.stock.staging import SnapshotStage
 from oc_integration.stock.writer import Upsert
 
 PLAN = "oc_stock_plan"
@@ -88,6 +88,7 @@ class StagedPlan:
     def __init__(self, account: AccountOrangeConnex, stage: SnapshotStage) -> None:
         self.account = account
         self.cursor = stage.cursor
+        self.staged = stage.table
         self.stock = _table(ProductAccountOrangeConnex)
         self._planned = False
         self.has_duplicates = False
@@ -105,6 +106,12 @@ class StagedPlan:
         self._run("SET LOCAL work_mem = %s", [f"{work_mem_kb(staged_rows)}kB"])
         # Each query runs once per sync: compiling it (JIT) costs more than it saves.
         self._run("SET LOCAL jit = off")
+        # Two workers join the staged rows to the catalog and the stock table a third
+        # faster (measured at 200,000 and 2,000,000 staged rows), but the planner's
+        # default costs for starting them and for handing each joined row to the leader
+        # (the summary's aggregate is not split between workers) keep it from trying.
+        self._run("SET LOCAL parallel_setup_cost = 10")
+        self._run("SET LOCAL parallel_tuple_cost = 0.001")
         # The stock table right after a bulk load, before autovacuum came by, has no
         # statistics: the planner would guess nested loops over 200,000 rows. (The staged
         # rows need none: a table never analysed is estimated from its size.)
@@ -145,7 +152,7 @@ class StagedPlan:
             " COALESCE(cp.id, p.id) AS product_id, COALESCE(cp.sku, p.sku) AS sku,"
             " m.region IS NOT NULL AS mapped, m.ebay_account_id, m.ebay_account_name,"
             " ia.id AS item_account_id"
-            f" FROM {STAGED} s"
+            f" FROM {self.staged} s"
             f" LEFT JOIN {_table(OCSku)} c ON c.account_id = %s AND c.oc_sku = s.oc_sku"
             f" LEFT JOIN {_table(Product)} cp ON cp.id = c.product_id"
             f" LEFT JOIN {_table(Product)} p ON p.sku = s.seller_sku"

@@ -1,6 +1,6 @@
 """Staging a snapshot in PostgreSQL as it streams in, so it is never held in Python.
 
-A one-answer snapshot (v1) goes into a temporary table through one ``COPY`` that asks for
+A one-answer snapshot (v1) goes into a staging table through one ``COPY`` that asks for
 the next piece of the answer when it is ready for more: PostgreSQL stores one piece while
 the next is parsed, and the statements of a sync do not grow with the catalog. The pages
 of a paged snapshot (v2), between which the client needs the connection, are buffered
@@ -8,6 +8,12 @@ and copied every :data:`COPY_LINES` lines. Once the whole answer has parsed,
 :mod:`oc_integration.stock.sql_plan` plans and applies it from there in SQL. A snapshot
 that fails half-way leaves nothing behind: the staged rows are dropped with the stage,
 and no stock row was touched.
+
+The staging table is an unlogged table of the connection's own (named after its backend),
+not a temporary one: PostgreSQL never reads a temporary table in parallel, and planning a
+million-SKU snapshot with two workers takes a third less time. Unlogged, it costs no WAL
+(it is thrown away after the run, and a crash empties it anyway); a stage left behind by a
+worker that died is dropped by the next one.
 """
 
 from __future__ import annotations
@@ -25,16 +31,17 @@ from django.db import connection, transaction
 from oc_integration.client.stock import SnapshotRow
 from oc_integration.stock.plan import split_counts
 
-#: One row per SKU and region, in snapshot order: ``ord`` numbers the SKU rows (from 1),
-#: ``pos`` the regions within one (a SKU listed without regions gets one row, region NULL).
-STAGED = "oc_stock_staged"
+#: The staging tables' names: this and the backend's process id. One row per SKU and
+#: region, in snapshot order: ``ord`` numbers the SKU rows (from 1), ``pos`` the regions
+#: within one (a SKU listed without regions gets one row, region NULL).
+STAGED_PREFIX = "oc_stock_staged_"
 # Lines per COPY of buffered pages: large enough that statements stay few, small enough
 # to stay in memory.
 COPY_LINES = 20_000
 # COPY's text format: a SKU listed without regions has region \N (NULL); an empty seller
 # SKU (v2 rows carry none) is an empty string.
 _COPY = (
-    f"COPY {STAGED} (ord, pos, seller_sku, oc_sku, region, available, intransit, other,"
+    "COPY {table} (ord, pos, seller_sku, oc_sku, region, available, intransit, other,"
     " snapshot_time) FROM STDIN"
 )
 # What the database is handed per read of the answer's pipe (psycopg2 asks for this much).
@@ -43,14 +50,16 @@ _encode_counts = msgspec.json.Encoder().encode
 
 
 class SnapshotStage:
-    """The staged rows of one snapshot (a temporary table of this connection).
+    """The staged rows of one snapshot (a staging table of this connection, ``table``).
 
     It is the snapshot reader's sink: called with each piece of a paged answer, or
     pulling the pieces of a one-answer snapshot itself (:meth:`take_pieces`).
     """
 
-    def __init__(self, cursor: Any) -> None:
+    def __init__(self, cursor: Any, table: str) -> None:
         self.cursor = cursor
+        self.table = table
+        self._copy = _COPY.format(table=table)
         self.skus = 0
         #: Staged rows (one per SKU and region).
         self.rows = 0
@@ -67,7 +76,7 @@ class SnapshotStage:
         self.skus = 0
         self.rows = 0
         self.latest = None
-        self.cursor.execute(f"TRUNCATE {STAGED}")
+        self.cursor.execute(f"TRUNCATE {self.table}")
 
     def add(self, rows: list[SnapshotRow]) -> None:
         """Stage one piece of the snapshot (buffered; see :meth:`flush`)."""
@@ -88,7 +97,7 @@ class SnapshotStage:
         pipe = _Pipe(self, pieces)
         try:
             with transaction.atomic():
-                self.cursor.copy_expert(_COPY, pipe, _PIPE_READ)
+                self.cursor.copy_expert(self._copy, pipe, _PIPE_READ)
         except Exception:
             # The driver's own error (a cancelled COPY) says nothing staff can act on.
             if pipe.failure is not None:
@@ -100,7 +109,7 @@ class SnapshotStage:
         if not self._lines:
             return
         self._buffer.seek(0)
-        self.cursor.copy_expert(_COPY, self._buffer)
+        self.cursor.copy_expert(self._copy, self._buffer)
         self._buffer.seek(0)
         self._buffer.truncate()
         self._lines = 0
@@ -182,16 +191,34 @@ class _Pipe:
 def snapshot_stage() -> Iterator[SnapshotStage]:
     """A fresh, empty stage for one run; dropped on the way out, whatever happened."""
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {STAGED}")
+        cursor.execute("SELECT pg_backend_pid()")
+        table = f"{STAGED_PREFIX}{cursor.fetchone()[0]}"
+        _drop_abandoned_stages(cursor)
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(
-            f"CREATE TEMP TABLE {STAGED} ("
+            f"CREATE UNLOGGED TABLE {table} ("
             " ord integer NOT NULL, pos integer NOT NULL, seller_sku text NOT NULL,"
             " oc_sku text NOT NULL, region text, available integer NOT NULL,"
             " intransit integer NOT NULL, other jsonb NOT NULL,"
             " snapshot_time timestamptz NOT NULL)"
+            # Never vacuumed nor analysed while it lives: a run reads it whole, twice.
+            " WITH (autovacuum_enabled = false)"
         )
         try:
-            yield SnapshotStage(cursor)
+            yield SnapshotStage(cursor, table)
         finally:
             if connection.connection is not None and not connection.needs_rollback:
-                cursor.execute(f"DROP TABLE IF EXISTS {STAGED}")
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _drop_abandoned_stages(cursor: Any) -> None:
+    """Drop the staging tables of backends that are gone (a worker killed mid-run)."""
+    cursor.execute(
+        "SELECT c.relname FROM pg_class c"
+        " WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"
+        " AND c.relname LIKE %s AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
+        "  WHERE c.relname = %s || a.pid)",
+        [STAGED_PREFIX.replace("_", "\\_") + "%", STAGED_PREFIX],
+    )
+    for (name,) in cursor.fetchall():
+        cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")

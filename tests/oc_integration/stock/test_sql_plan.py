@@ -24,7 +24,7 @@ from oc_integration.models import (
 from oc_integration.stock.plan import apply_stock_plan, plan_stock_sync
 from oc_integration.stock.runs import queue_stock_sync, run_stock_sync
 from oc_integration.stock.sql_plan import StagedPlan
-from oc_integration.stock.staging import STAGED, snapshot_stage
+from oc_integration.stock.staging import SnapshotStage, snapshot_stage
 from tests.oc_integration.conftest import Sandbox
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -162,20 +162,20 @@ def test_the_snapshot_reaches_the_stage_in_pieces_and_the_stage_is_dropped_after
         assert stream_stock_snapshot(api_client(demo_account), sink) == 12_000
         stage.flush()
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(DISTINCT ord) FROM {STAGED}")  # noqa: S608
+            cursor.execute(f"SELECT count(DISTINCT ord) FROM {stage.table}")  # noqa: S608
             assert cursor.fetchone() == (12_000,)
     # The answer (several MiB) was handed over piece by piece, never as one list.
     assert len(pieces) > 1 and max(pieces) < 12_000
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s)", [STAGED])
+        cursor.execute("SELECT to_regclass(%s)", [stage.table])
         assert cursor.fetchone() == (None,)
 
 
-def _staged() -> list[tuple[Any, ...]]:
+def _staged(stage: SnapshotStage) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT ord, pos, seller_sku, oc_sku, region, available, intransit, other"  # noqa: S608
-            f" FROM {STAGED} ORDER BY ord, pos"
+            f" FROM {stage.table} ORDER BY ord, pos"
         )
         return [(*row[:7], _as_json(row[7])) for row in cursor.fetchall()]
 
@@ -199,7 +199,7 @@ def test_skus_and_counts_with_tabs_backslashes_and_line_ends_are_staged_as_they_
     ]
     with snapshot_stage() as stage:
         stage.take_pieces(iter([rows]))
-        assert _staged() == [
+        assert _staged(stage) == [
             (1, 0, odd, "OC1", "UK\\1", 3, 1, {"X\\Y\t": 2}),
             (2, 0, "", "OC2", None, 0, 0, {}),
         ]
@@ -225,7 +225,7 @@ def test_a_snapshot_that_fails_half_way_through_the_copy_raises_its_own_error_an
             stage.take_pieces(pieces())
         assert raised.value is broken
         # The COPY ran in a savepoint: the enclosing transaction goes on.
-        assert _staged() == []
+        assert _staged(stage) == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -317,3 +317,20 @@ def test_the_planning_memory_grows_with_the_snapshot_between_a_floor_and_a_cap(
         with connection.cursor() as cursor:
             cursor.execute("SHOW work_mem")
             assert cursor.fetchone() == ("64MB",)
+
+
+def test_the_stage_is_an_unlogged_table_of_its_connection_and_drops_those_of_dead_workers() -> None:
+    with connection.cursor() as cursor:
+        # A stage left by a worker that died mid-run (no backend has that process id).
+        cursor.execute("CREATE UNLOGGED TABLE oc_stock_staged_2147483647 (ord integer)")
+        with snapshot_stage() as stage:
+            cursor.execute("SELECT pg_backend_pid()")
+            assert stage.table == f"oc_stock_staged_{cursor.fetchone()[0]}"
+            cursor.execute(
+                "SELECT relname, relpersistence FROM pg_class"
+                " WHERE relname LIKE 'oc\\_stock\\_staged\\_%%' ORDER BY relname"
+            )
+            # Unlogged (no WAL; PostgreSQL may read it in parallel), and the dead one gone.
+            assert cursor.fetchall() == [(stage.table, "u")]
+        cursor.execute("SELECT to_regclass(%s)", [stage.table])
+        assert cursor.fetchone() == (None,)
