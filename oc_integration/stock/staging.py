@@ -13,12 +13,15 @@ The staging table is an unlogged table of the connection's own (named after its 
 not a temporary one: PostgreSQL never reads a temporary table in parallel, and planning a
 million-SKU snapshot with two workers takes a third less time. Unlogged, it costs no WAL
 (it is thrown away after the run, and a crash empties it anyway); a stage left behind by a
-worker that died is dropped by the next one.
+worker that died is dropped by the next one. A database role that may not create tables
+in the schema (PostgreSQL 15's default for the ``public`` schema, unless it owns the
+database) stages in a temporary table instead, planned without workers.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -26,7 +29,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from django.db import connection, transaction
+from django.db import ProgrammingError, connection, transaction
 
 from oc_integration.client.stock import SnapshotRow
 from oc_integration.stock.plan import split_counts
@@ -47,6 +50,7 @@ _COPY = (
 # What the database is handed per read of the answer's pipe (psycopg2 asks for this much).
 _PIPE_READ = 1024 * 1024
 _encode_counts = msgspec.json.Encoder().encode
+logger = logging.getLogger(__name__)
 
 
 class SnapshotStage:
@@ -187,6 +191,13 @@ class _Pipe:
                 return self._buffer.getvalue()
 
 
+_COLUMNS = (
+    "(ord integer NOT NULL, pos integer NOT NULL, seller_sku text NOT NULL,"
+    " oc_sku text NOT NULL, region text, available integer NOT NULL,"
+    " intransit integer NOT NULL, other jsonb NOT NULL, snapshot_time timestamptz NOT NULL)"
+)
+
+
 @contextmanager
 def snapshot_stage() -> Iterator[SnapshotStage]:
     """A fresh, empty stage for one run; dropped on the way out, whatever happened."""
@@ -195,20 +206,27 @@ def snapshot_stage() -> Iterator[SnapshotStage]:
         table = f"{STAGED_PREFIX}{cursor.fetchone()[0]}"
         _drop_abandoned_stages(cursor)
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(
-            f"CREATE UNLOGGED TABLE {table} ("
-            " ord integer NOT NULL, pos integer NOT NULL, seller_sku text NOT NULL,"
-            " oc_sku text NOT NULL, region text, available integer NOT NULL,"
-            " intransit integer NOT NULL, other jsonb NOT NULL,"
-            " snapshot_time timestamptz NOT NULL)"
-            # Never vacuumed nor analysed while it lives: a run reads it whole, twice.
-            " WITH (autovacuum_enabled = false)"
-        )
+        _create_stage(cursor, table)
         try:
             yield SnapshotStage(cursor, table)
         finally:
             if connection.connection is not None and not connection.needs_rollback:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _create_stage(cursor: Any, table: str) -> None:
+    """An unlogged table where the database role may create tables, else a temporary one
+    (the same rows, planned without parallel workers)."""
+    try:
+        with transaction.atomic():
+            cursor.execute(
+                f"CREATE UNLOGGED TABLE {table} {_COLUMNS}"
+                # Never vacuumed nor analysed while it lives: a run reads it whole, twice.
+                " WITH (autovacuum_enabled = false)"
+            )
+    except ProgrammingError as exc:  # no CREATE on the schema (PostgreSQL 15's default)
+        logger.info("Staging the stock snapshot in a temporary table: %s", exc)
+        cursor.execute(f"CREATE TEMP TABLE {table} {_COLUMNS}")
 
 
 def _drop_abandoned_stages(cursor: Any) -> None:
@@ -221,4 +239,8 @@ def _drop_abandoned_stages(cursor: Any) -> None:
         [STAGED_PREFIX.replace("_", "\\_") + "%", STAGED_PREFIX],
     )
     for (name,) in cursor.fetchall():
-        cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
+        try:
+            with transaction.atomic():
+                cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)}")
+        except ProgrammingError as exc:  # another role's: left to it
+            logger.info("Left the abandoned stage %s: %s", name, exc)

@@ -334,3 +334,25 @@ def test_the_stage_is_an_unlogged_table_of_its_connection_and_drops_those_of_dea
             assert cursor.fetchall() == [(stage.table, "u")]
         cursor.execute("SELECT to_regclass(%s)", [stage.table])
         assert cursor.fetchone() == (None,)
+
+
+def test_a_database_role_that_may_not_create_tables_stages_in_a_temporary_table(
+    demo_account: AccountOrangeConnex,
+) -> None:
+    rows = fetch_stock_snapshot(api_client(demo_account))
+    with connection.cursor() as cursor:
+        # PostgreSQL 15 lets only the database's owner create tables in "public".
+        cursor.execute("CREATE ROLE hemi_stage_without_create NOLOGIN")
+        cursor.execute("SET ROLE hemi_stage_without_create")
+        try:
+            with snapshot_stage() as stage:
+                stage.add(rows)
+                stage.flush()
+                cursor.execute(
+                    "SELECT relpersistence FROM pg_class WHERE oid = %s::regclass", [stage.table]
+                )
+                assert cursor.fetchone() == ("t",)
+                cursor.execute(f"SELECT count(DISTINCT ord) FROM {stage.table}")  # noqa: S608
+                assert cursor.fetchone() == (len(rows),)
+        finally:
+            cursor.execute("RESET ROLE")
