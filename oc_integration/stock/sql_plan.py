@@ -68,6 +68,10 @@ def work_mem_kb(staged_rows: int) -> int:
     return max(low, min(high, staged_rows * WORK_MEM_PER_ROW // 1024))
 
 
+#: PostgreSQL's SQLSTATE for a duplicate key.
+UNIQUE_VIOLATION = "23505"
+
+
 class StockRowsAppeared(Exception):
     """A row the plan was to create exists already: the run fails and writes nothing."""
 
@@ -394,6 +398,8 @@ class StagedPlan:
                     upsert=False,
                 )
             except IntegrityError as exc:
+                if getattr(exc.__cause__, "pgcode", None) != UNIQUE_VIOLATION:
+                    raise
                 raise StockRowsAppeared(
                     "Stock rows of this account were written by someone else while the "
                     "sync was writing its new ones."
