@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any, TypeVar
 
-from django.db import models
+from django.db import models, transaction
 
 from hemi_fulfilment.crypto import EncryptedTextField
 from hemi_fulfilment.oauth_state import AuthorizationRequest
@@ -21,6 +22,27 @@ class AuthorizationStatus(models.TextChoices):
     NOT_AUTHORIZED = "not_authorized", "Not authorized"
     AUTHORIZED = "authorized", "Authorized"
     REAUTHORIZATION_REQUIRED = "reauthorization_required", "Re-authorization required"
+
+
+# Generic, as Django's own: annotated accounts keep their annotations for type checks.
+_Model = TypeVar("_Model", bound=models.Model)
+
+
+class AccountQuerySet(models.QuerySet[_Model]):
+    """Accounts, deleted only once no stock sync is writing their stock rows."""
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete the accounts and what goes with them, after waiting for their syncs."""
+        with transaction.atomic(using=self.db):
+            # The accounts are locked before Django gathers their stock rows: a sync
+            # writing rows holds its account (``hold_account``), so the deletion waits for
+            # it and then finds all its rows. Locking them later, after the rows it found,
+            # could deadlock with a sync updating those rows.
+            list(self.select_for_update(of=("self",)).values_list("pk", flat=True))
+            return super().delete()
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
 class AccountOrangeConnex(models.Model):
@@ -108,6 +130,8 @@ class AccountOrangeConnex(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
+    objects = AccountQuerySet.as_manager()
+
     class Meta:
         verbose_name = "Account Orange Connex"
         verbose_name_plural = "Accounts Orange Connex"
@@ -118,6 +142,19 @@ class AccountOrangeConnex(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def delete(self, using: Any = None, keep_parents: bool = False) -> tuple[int, dict[str, int]]:
+        """Delete the account and what goes with it, after waiting for its syncs (as
+        :meth:`AccountQuerySet.delete`)."""
+        with transaction.atomic(using=using):
+            list(
+                type(self)
+                .objects.using(using)
+                .select_for_update()
+                .filter(pk=self.pk)
+                .values_list("pk", flat=True)
+            )
+            return super().delete(using=using, keep_parents=keep_parents)
 
     @property
     def webhook_secret_list(self) -> list[str]:

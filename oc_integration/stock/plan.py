@@ -24,7 +24,7 @@ from oc_integration.client.stock import SnapshotRow
 from oc_integration.models import AccountOrangeConnex, OCSku, ProductAccountOrangeConnex
 from oc_integration.stock.history import record_changes
 from oc_integration.stock.regions import region_targets
-from oc_integration.stock.writer import Upsert, upsert_stock_rows
+from oc_integration.stock.writer import Upsert, hold_account, upsert_stock_rows
 
 T = TypeVar("T")
 BATCH = 1000
@@ -411,6 +411,8 @@ def apply_stock_plan(
     total = len(plan.upserts) + len(plan.flips) + len(plan.refreshes)
     done = 0
     with transaction.atomic():
+        if plan.upserts:
+            hold_account(account.pk)
         for chunk in _chunks(plan.upserts, WRITE_BATCH):
             upsert_stock_rows(account.pk, chunk, now)
             record_changes(account.pk, chunk, run_id)

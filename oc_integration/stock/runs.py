@@ -38,6 +38,7 @@ from oc_integration.stock.plan import (
 from oc_integration.stock.snapshot import read_snapshot
 from oc_integration.stock.sql_plan import StagedPlan, StockRowsAppeared
 from oc_integration.stock.staging import snapshot_stage
+from oc_integration.stock.writer import AccountGone
 
 logger = logging.getLogger(__name__)
 
@@ -222,6 +223,8 @@ def failure_message(exc: Exception) -> str:
         )
     if isinstance(exc, OCError):
         return sentences(exc.message, NOTHING_CHANGED)
+    if isinstance(exc, AccountGone):
+        return sentences(str(exc), "Nothing was written.")
     if isinstance(exc, StockRowsAppeared):
         return sentences(str(exc), NOTHING_CHANGED)
     return sentences(f"Unexpected error: {type(exc).__name__}: {exc}", NOTHING_CHANGED)
@@ -272,8 +275,16 @@ def run_stock_sync(
         run.save()
         return run
     run.refresh_from_db()
+    account_gone = False
     try:
         _sync(run, force=force, progress=progress or (lambda *_: None))
+    except AccountGone as exc:
+        # The account's deletion took its runs, this one too: there is nothing left to
+        # record the outcome on (and nothing was written).
+        account_gone = True
+        run.status = SyncRun.Status.FAILED
+        run.error = failure_message(exc)
+        logger.warning("Stock sync run #%s stopped: %s", run.pk, run.error)
     except Exception as exc:
         run.status = SyncRun.Status.FAILED
         run.error = failure_message(exc)
@@ -283,7 +294,8 @@ def run_stock_sync(
             logger.warning("Stock sync run #%s failed: %s", run.pk, run.error)
     finally:
         run.finished = timezone.now()
-        run.save()
+        if not account_gone:
+            run.save()
     return run
 
 
@@ -323,6 +335,8 @@ def apply_reviewed_run(run_id: int) -> SyncRun:
         raise ReviewRefused(_busy_message(run))
     try:
         apply_stock_plan(run.account, plan, run_id=run.pk)
+    except AccountGone as exc:
+        raise ReviewRefused(failure_message(exc)) from exc
     except Exception:
         SyncRun.objects.filter(pk=run.pk).update(
             status=SyncRun.Status.FAILED,

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Field
 
-from oc_integration.models import ProductAccountOrangeConnex
+from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConnex
 
 
 class Upsert(NamedTuple):
@@ -64,10 +64,36 @@ WRITTEN = (
 KEY = ("account", "product", "region")
 
 
+class AccountGone(Exception):
+    """The OC account was deleted while its stock was being synced: nothing is written."""
+
+
+def hold_account(account_id: int) -> None:
+    """Keep the account from being deleted until the transaction ends, before stock rows
+    naming it are written (they carry no foreign-key constraint, which would check this
+    once per row at commit); :class:`AccountGone` if it is gone already.
+
+    On PostgreSQL this is the lock such a check takes (``FOR KEY SHARE``): it does not
+    wait for, nor hold up, the account's own updates (its tokens), only its deletion,
+    which then sees the rows written and is refused. Other databases (SQLite) let one
+    writer in at a time, so looking is enough.
+    """
+    accounts = AccountOrangeConnex._meta.db_table
+    with connection.cursor() as cursor:
+        lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+        cursor.execute(
+            f"SELECT 1 FROM {connection.ops.quote_name(accounts)} WHERE id = %s{lock}",  # noqa: S608
+            [account_id],
+        )
+        if cursor.fetchone() is None:
+            raise AccountGone("The OC account was deleted while its stock was being synced.")
+
+
 def upsert_stock_rows(account_id: int, upserts: Sequence[Upsert], now: datetime) -> None:
     """Create or update one row per upsert (Created in OC = yes, not stale).
 
-    Must run inside the caller's transaction (the temporary table lives until commit).
+    Must run inside the caller's transaction (the temporary table lives until commit),
+    after :func:`hold_account`.
     """
     if not upserts:
         return

@@ -1,0 +1,248 @@
+"""Stock rows name their OC account without a foreign-key constraint, and still no row
+names a missing account: a sync holds the account while it writes, and the database
+refuses to delete an account that stock rows name (migration 0030)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg2  # type: ignore[import-untyped]
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from hemi_fulfilment.catalog.models import Product
+from oc_integration.models import (
+    AccountOrangeConnex,
+    InboundOrder,
+    OutboundOrder,
+    ProductAccountOrangeConnex,
+    ReturnOrder,
+    SyncRun,
+)
+from oc_integration.stock import runs
+from oc_integration.stock.runs import queue_stock_sync, run_stock_sync
+from oc_integration.stock.writer import AccountGone, hold_account
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+ACCOUNTS = AccountOrangeConnex._meta.db_table
+
+
+def _account(name: str = "Held") -> AccountOrangeConnex:
+    return AccountOrangeConnex.objects.create(
+        name=name,
+        client_key=name.lower(),
+        api_base_url="https://oc.example/openapi",
+        oauth_base_url="https://oc.example",
+    )
+
+
+def _stock_row(account: AccountOrangeConnex, sku: str = "HELD-1") -> ProductAccountOrangeConnex:
+    product = Product.objects.create(sku=sku, title=f"Product {sku}")
+    return ProductAccountOrangeConnex.objects.create(
+        account=account, product=product, sku=sku, region="UK", created_in_oc=True
+    )
+
+
+def _dsn() -> str:
+    settings = connection.settings_dict
+    return psycopg2.extensions.make_dsn(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        password=settings["PASSWORD"] or None,
+    )
+
+
+@pytest.fixture
+def other_connection() -> Iterator[Any]:
+    """A second connection to the test database (another worker, or a person's psql)."""
+    other = psycopg2.connect(dsn=_dsn())
+    yield other
+    other.close()
+
+
+def _waits_for_a_lock(dsn: str, statement_start: str) -> bool:
+    """Whether a statement beginning ``statement_start`` waits for a lock (up to 30 s)."""
+    watcher = psycopg2.connect(dsn=dsn)
+    watcher.autocommit = True
+    try:
+        with watcher.cursor() as look:
+            for _ in range(600):
+                look.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND query LIKE %s",
+                    [statement_start + "%"],
+                )
+                if look.fetchone()[0]:
+                    return True
+                time.sleep(0.05)
+        return False
+    finally:
+        watcher.close()
+
+
+def _delete_in_hemi(
+    account: AccountOrangeConnex, failed: list[BaseException]
+) -> Callable[[], None]:
+    """Deleting ``account`` as the admin does, on a thread's own connection; what it raised
+    goes to ``failed``."""
+
+    def delete() -> None:
+        try:
+            AccountOrangeConnex.objects.filter(pk=account.pk).delete()
+        except BaseException as exc:
+            failed.append(exc)
+        finally:
+            connection.close()
+
+    return delete
+
+
+def _started_waiting(deletion: Callable[[], None], statement_start: str) -> threading.Thread:
+    """``deletion``, started in another thread and seen waiting for a lock."""
+    deleter = threading.Thread(target=deletion)
+    deleter.start()
+    assert _waits_for_a_lock(_dsn(), statement_start)
+    return deleter
+
+
+def _finished(deleter: threading.Thread) -> None:
+    """The deletion went on once the lock was released, and is done."""
+    deleter.join(timeout=30)
+    assert not deleter.is_alive()
+
+
+@contextmanager
+def _refused() -> Iterator[None]:
+    """The statements inside are refused by the database (their savepoint rolled back)."""
+    with pytest.raises(IntegrityError, match="still has stock rows"), transaction.atomic():
+        yield
+
+
+def test_deleting_an_account_in_hemi_deletes_its_stock_rows_first() -> None:
+    account = _account()
+    row = _stock_row(account)
+    account.delete()
+    assert not ProductAccountOrangeConnex.objects.filter(pk=row.pk).exists()
+    assert not AccountOrangeConnex.objects.filter(pk=account.pk).exists()
+
+
+def test_the_database_refuses_to_delete_an_account_that_stock_rows_still_name() -> None:
+    account = _account()
+    row = _stock_row(account)
+    with _refused(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ACCOUNTS} WHERE id = %s", [account.pk])  # noqa: S608
+    assert ProductAccountOrangeConnex.objects.filter(pk=row.pk, account=account).exists()
+    # Nor may the account take another id under its rows.
+    with _refused(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {ACCOUNTS} SET id = id + 1000 WHERE id = %s", [account.pk])  # noqa: S608
+
+
+def test_holding_an_account_that_is_gone_raises_account_gone() -> None:
+    account = _account()
+    account.delete()
+    with pytest.raises(AccountGone, match="deleted while its stock was being synced"):
+        hold_account(account.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deletion_waits_for_a_sync_holding_the_account_and_is_then_refused(
+    other_connection: Any,
+) -> None:
+    # The sync holds the account and writes a row. Meanwhile the account's own update (a
+    # token refresh, say: no key column changes) goes through at once, but a deletion waits; once the sync has
+    # committed, the deletion sees its row and is refused: no row names a missing account.
+    account = _account()
+    refused: list[BaseException] = []
+
+    def delete_the_account() -> None:
+        with other_connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '30s'")
+            try:
+                cursor.execute(f"DELETE FROM {ACCOUNTS} WHERE id = %s", [account.pk])  # noqa: S608
+            except psycopg2.Error as exc:
+                refused.append(exc)
+            other_connection.rollback()
+
+    with transaction.atomic():
+        hold_account(account.pk)
+        row = _stock_row(account)
+        with other_connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '5s'")
+            cursor.execute(
+                f"UPDATE {ACCOUNTS} SET refresh_token_expires_at = now() WHERE id = %s",  # noqa: S608
+                [account.pk],
+            )
+        other_connection.commit()
+        deleter = _started_waiting(delete_the_account, "DELETE FROM")
+    # Leaving the block committed the sync's row: the deletion goes on.
+    _finished(deleter)
+    assert len(refused) == 1
+    assert isinstance(refused[0], psycopg2.errors.ForeignKeyViolation)
+    assert "still has stock rows" in str(refused[0])
+    account.refresh_from_db()
+    assert account.refresh_token_expires_at is not None
+    assert ProductAccountOrangeConnex.objects.filter(pk=row.pk, account=account).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_whose_account_is_deleted_meanwhile_writes_nothing_and_stops_quietly(
+    demo_account: AccountOrangeConnex, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    # Someone deletes the account (and with it its runs) while the sync downloads: the
+    # sync writes no row for it and does not try to record a run that went with it.
+    # The demo's orders keep an account from being deleted (they are evidence): gone first.
+    for orders in (InboundOrder, OutboundOrder, ReturnOrder):
+        orders.objects.filter(account=demo_account).delete()
+    read_snapshot = runs.read_snapshot
+    failed: list[BaseException] = []
+
+    def read_then_lose_the_account(*args: Any, **kwargs: Any) -> str:
+        version = read_snapshot(*args, **kwargs)
+
+        deleter = threading.Thread(target=_delete_in_hemi(demo_account, failed))
+        deleter.start()
+        deleter.join(timeout=30)
+        assert not deleter.is_alive()
+        return version
+
+    monkeypatch.setattr(runs, "read_snapshot", read_then_lose_the_account)
+    queued = queue_stock_sync(demo_account, trigger=SyncRun.Trigger.COMMAND)
+    run = run_stock_sync(queued.pk)
+
+    assert failed == []
+    assert run.status == SyncRun.Status.FAILED
+    assert run.error == (
+        "The OC account was deleted while its stock was being synced. Nothing was written."
+    )
+    assert "stopped: The OC account was deleted" in caplog.text
+    assert not AccountOrangeConnex.objects.filter(pk=demo_account.pk).exists()
+    assert not SyncRun.objects.filter(pk=queued.pk).exists()
+    assert not ProductAccountOrangeConnex.objects.filter(account_id=demo_account.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_an_account_in_hemi_waits_for_a_sync_holding_it_then_deletes_all_its_rows() -> (
+    None
+):
+    # Hemi's deletion locks the account before it gathers the stock rows, so it waits for
+    # the sync and then finds the row the sync wrote meanwhile: nothing is left behind.
+    account = _account()
+    _stock_row(account, "HELD-1")
+    failed: list[BaseException] = []
+
+    with transaction.atomic():
+        hold_account(account.pk)
+        written = _stock_row(account, "HELD-2")
+        deleter = _started_waiting(_delete_in_hemi(account, failed), "SELECT")
+    _finished(deleter)
+    assert failed == []
+    assert not AccountOrangeConnex.objects.filter(pk=account.pk).exists()
+    assert not ProductAccountOrangeConnex.objects.filter(pk=written.pk).exists()
+    assert not ProductAccountOrangeConnex.objects.filter(account_id=account.pk).exists()
