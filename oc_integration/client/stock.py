@@ -139,24 +139,50 @@ def _checked(data: Any) -> list[SnapshotRow]:
 # them (gc=False).
 
 
-class _Count(msgspec.Struct, gc=False):
+class WireCount(msgspec.Struct, gc=False):
+    """One count of a region, as OC writes it."""
+
     inventoryStatus: str
     actualCount: int
 
 
-class _Region(msgspec.Struct, gc=False):
+class WireRegion(msgspec.Struct, gc=False):
+    """One region of a SKU row, as OC writes it (its name stripped once checked)."""
+
     serviceRegion: str
-    inventoryList: list[_Count] | None = None
+    inventoryList: list[WireCount] | None = None
 
 
-class _Row(msgspec.Struct, gc=False):
+class WireRow(msgspec.Struct, gc=False):
+    """One SKU row as OC writes it, decoded and checked against the same rules as a
+    :class:`SnapshotRow` (its SKUs and region names stripped)."""
+
     MFSKUID: str
     sellerSkuId: str
     snapshotTime: str
-    serviceRegionList: list[_Region]
+    serviceRegionList: list[WireRegion]
 
 
-_ROWS = msgspec.json.Decoder(list[_Row])
+class WirePiece(msgspec.Struct, frozen=True, gc=False):
+    """The checked rows of one piece of the answer, as decoded, for a sink that turns
+    them into its own form at once (the database stage): building a
+    :class:`SnapshotRow` per SKU first costs a third of the read. ``times`` holds the
+    parsed ``snapshotTime`` of every row."""
+
+    rows: list[WireRow]
+    times: dict[str, datetime]
+
+
+def wire_counts(region: WireRegion) -> dict[str, int]:
+    """A region's counts by status (a status OC repeats: its last count)."""
+    return {c.inventoryStatus: c.actualCount for c in region.inventoryList or ()}
+
+
+#: The rows of one piece of the answer: snapshot rows, or (for a :class:`PieceSink` that
+#: takes them) the checked wire rows.
+Piece = list[SnapshotRow] | WirePiece
+
+_ROWS = msgspec.json.Decoder(list[WireRow])
 # Where the envelope's data array opens. A bare quote never occurs inside a JSON string,
 # so a match is a real key; the head before it is checked to be the envelope's own.
 _DATA_START = re.compile(rb'"data"\s*:\s*\[')
@@ -179,10 +205,11 @@ class _SnapshotReader:
     Whoever takes the rows must not act on them before :meth:`finish` returns: only then
     did every byte parse."""
 
-    def __init__(self, correlation_id: str) -> None:
+    def __init__(self, correlation_id: str, *, wire: bool = False) -> None:
         self.correlation_id = correlation_id
+        self.wire = wire  # hand over WirePieces where a piece checks out
         self.count = 0  # rows returned so far
-        self.ready: list[SnapshotRow] = []
+        self.ready: list[Piece] = []
         self.buffer = b""
         self.head: bytes | None = None  # the envelope up to ``"data":`` once found
         self.split = True  # False: rows are kept as bytes and parsed at the end
@@ -190,7 +217,7 @@ class _SnapshotReader:
         self.prefix = b""
         self.size = 0
 
-    def feed(self, chunk: bytes) -> list[SnapshotRow]:
+    def feed(self, chunk: bytes) -> list[Piece]:
         """Take the next piece of the body; the rows it completed."""
         if len(self.prefix) < LOG_CAPTURE_BYTES:
             self.prefix += chunk[: LOG_CAPTURE_BYTES - len(self.prefix)]
@@ -203,9 +230,9 @@ class _SnapshotReader:
             self._take_rows(searched)
         return self._taken()
 
-    def _taken(self) -> list[SnapshotRow]:
-        rows, self.ready = self.ready, []
-        return rows
+    def _taken(self) -> list[Piece]:
+        pieces, self.ready = self.ready, []
+        return pieces
 
     def _find_data(self) -> None:
         match = _DATA_START.search(self.buffer)
@@ -260,36 +287,42 @@ class _SnapshotReader:
             self.buffer = segment + b"," + self.buffer
             self.split = False
 
-    def _hand_over(self, rows: list[SnapshotRow]) -> None:
-        if self.ready:
-            self.ready.extend(rows)
-        else:
-            self.ready = rows
-        self.count += len(rows)
+    def _hand_over(self, piece: Piece) -> None:
+        if piece.rows if isinstance(piece, WirePiece) else piece:
+            self.ready.append(piece)
+            self.count += len(piece.rows) if isinstance(piece, WirePiece) else len(piece)
 
-    def _fast(self, segment: bytes) -> list[SnapshotRow]:
+    def _fast(self, segment: bytes) -> Piece:
+        """The rows of ``segment`` (whole rows, comma-separated); ``ValidationError`` when
+        one breaks a rule (the segment is then parsed exactly, for the message)."""
         decoded = _ROWS.decode(b"[" + segment + b"]")
-        rows = []
         times = self.times
         for raw in decoded:
-            oc_sku, seller_sku = raw.MFSKUID.strip(), raw.sellerSkuId.strip()
-            moment = times.get(raw.snapshotTime)
-            if moment is None:
-                try:
-                    moment = times[raw.snapshotTime] = parse_oc_time(raw.snapshotTime)
-                except ValueError:
-                    raise msgspec.ValidationError(raw.snapshotTime) from None
-            regions = []
-            for region in raw.serviceRegionList:
-                name = region.serviceRegion.strip()
-                if not name:
-                    raise msgspec.ValidationError("region")
-                counts = {c.inventoryStatus: c.actualCount for c in region.inventoryList or ()}
-                regions.append(RegionStock(sys.intern(name), counts))
+            # The rules of _RowBuilder, checked in place: SKUs and regions stripped.
+            oc_sku = raw.MFSKUID = raw.MFSKUID.strip()
+            seller_sku = raw.sellerSkuId = raw.sellerSkuId.strip()
             if not oc_sku or len(oc_sku) > 15 or not seller_sku:
                 raise msgspec.ValidationError(oc_sku)
-            rows.append(SnapshotRow(oc_sku, seller_sku, moment, tuple(regions)))
-        return rows
+            if raw.snapshotTime not in times:
+                try:
+                    times[raw.snapshotTime] = parse_oc_time(raw.snapshotTime)
+                except ValueError:
+                    raise msgspec.ValidationError(raw.snapshotTime) from None
+            for region in raw.serviceRegionList:
+                name = region.serviceRegion = sys.intern(region.serviceRegion.strip())
+                if not name:
+                    raise msgspec.ValidationError("region")
+        if self.wire:
+            return WirePiece(decoded, times)
+        return [
+            SnapshotRow(
+                raw.MFSKUID,
+                raw.sellerSkuId,
+                times[raw.snapshotTime],
+                tuple(RegionStock(r.serviceRegion, wire_counts(r)) for r in raw.serviceRegionList),
+            )
+            for raw in decoded
+        ]
 
     def _exact(self, text: bytes) -> list[SnapshotRow]:
         """The old, exact parse of a piece: its first bad row is raised with its number."""
@@ -309,7 +342,7 @@ class _SnapshotReader:
             correlation_id=self.correlation_id,
         )
 
-    def finish(self) -> tuple[list[SnapshotRow], OCResponse]:
+    def finish(self) -> tuple[list[Piece], OCResponse]:
         """The whole answer arrived: the rows left, once the envelope checked out."""
         if not self.head:
             # No data array found while streaming (an error envelope, or an unusual
@@ -349,8 +382,9 @@ class PieceSink(Protocol):
 
     def __call__(self, rows: list[SnapshotRow]) -> None: ...
 
-    def take_pieces(self, pieces: Iterator[list[SnapshotRow]]) -> None:
-        """Consume every piece; an exception raised by the iterator must propagate."""
+    def take_pieces(self, pieces: Iterator[Piece]) -> None:
+        """Consume every piece (snapshot rows, or wire rows where a piece checked out);
+        an exception raised by the iterator must propagate."""
 
 
 @contextmanager
@@ -375,33 +409,32 @@ def read_snapshot(response: requests.Response, correlation_id: str, sink: RowSin
     """Read a snapshot answer as it streams in, handing rows to ``sink`` chunk by chunk
     (or letting a :class:`PieceSink` pull them); the answer's ``data`` is the number of
     rows."""
-    reader = _SnapshotReader(correlation_id)
+    reader = _SnapshotReader(correlation_id, wire=isinstance(sink, PieceSink))
     setattr(response, "streamed_prefix", (b"", 0))  # noqa: B010
     finished: list[OCResponse] = []
 
-    def pieces() -> Iterator[list[SnapshotRow]]:
+    def pieces() -> Iterator[Piece]:
         try:
             for chunk in response.iter_content(READ_CHUNK):
-                rows = reader.feed(chunk)
+                done = reader.feed(chunk)
                 setattr(response, "streamed_prefix", (reader.prefix, reader.size))  # noqa: B010
-                if rows:
-                    yield rows
+                yield from done
         except requests.RequestException as exc:
             raise OCTransportError(
                 f"OC's stock snapshot answer was cut off: {type(exc).__name__}",
                 correlation_id=correlation_id,
             ) from exc
-        rows, answer = reader.finish()
+        done, answer = reader.finish()
         finished.append(answer)
-        if rows:
-            yield rows
+        yield from done
 
     with collector_paused():
         if isinstance(sink, PieceSink):
             sink.take_pieces(pieces())
         else:
-            for rows in pieces():
-                sink(rows)
+            for piece in pieces():
+                assert isinstance(piece, list)  # wire rows go only to a PieceSink
+                sink(piece)
     if not finished:
         raise RuntimeError("the snapshot's sink stopped before the end of the answer")
     return finished[0]

@@ -43,10 +43,11 @@ FIGURES = (
 AVAILABLE, IN_TRANSIT = "AVL", "INTRAN"
 
 
-def split_counts(counts: dict[str, int]) -> tuple[int, int, dict[str, int]]:
+def split_counts(counts: dict[str, int], *, fresh: bool = False) -> tuple[int, int, dict[str, int]]:
     """A region's counts as the stock row keeps them: available, in transit (0 when OC
-    leaves one out) and every other count by its status."""
-    other = dict(counts)  # a copy and two pops: C speed, a million times per sync
+    leaves one out) and every other count by its status. ``fresh``: ``counts`` is the
+    caller's own, made for this, and is split in place."""
+    other = counts if fresh else dict(counts)  # a copy and two pops: C speed
     return other.pop(AVAILABLE, 0), other.pop(IN_TRANSIT, 0), other
 
 

@@ -31,7 +31,7 @@ from typing import Any
 import msgspec
 from django.db import ProgrammingError, connection, transaction
 
-from oc_integration.client.stock import SnapshotRow
+from oc_integration.client.stock import Piece, SnapshotRow, WirePiece, wire_counts
 from oc_integration.stock.plan import split_counts
 
 #: The staging tables' names: this and the backend's process id. One row per SKU and
@@ -71,6 +71,7 @@ class SnapshotStage:
         self._buffer = io.StringIO()
         self._lines = 0
         self._times: dict[datetime, str] = {}
+        self._wire_times: dict[str, str] = {}  # OC's text -> ISO 8601
 
     def restart(self) -> None:
         """Forget every staged row (a read that starts over)."""
@@ -90,7 +91,7 @@ class SnapshotStage:
 
     __call__ = add
 
-    def take_pieces(self, pieces: Iterator[list[SnapshotRow]]) -> None:
+    def take_pieces(self, pieces: Iterator[Piece]) -> None:
         """Stage every piece through one ``COPY`` that reads them as they are parsed.
 
         An error raised while reading (a cut-off or malformed answer) aborts the COPY and
@@ -118,6 +119,12 @@ class SnapshotStage:
         self._buffer.truncate()
         self._lines = 0
 
+    def _time_text(self, moment: datetime) -> str:
+        """A snapshot time as the COPY writes it; the latest one is remembered."""
+        if self.latest is None or moment > self.latest:
+            self.latest = moment
+        return moment.isoformat()
+
     def _write(self, out: io.StringIO, rows: list[SnapshotRow]) -> int:
         """Write ``rows`` as COPY lines (text format) to ``out``; how many lines."""
         lines: list[str] = []
@@ -128,30 +135,61 @@ class SnapshotStage:
             ord_ += 1
             when = times.get(row.snapshot_time)
             if when is None:
-                when = times[row.snapshot_time] = row.snapshot_time.isoformat()
-                if self.latest is None or row.snapshot_time > self.latest:
-                    self.latest = row.snapshot_time
-            head = f"{ord_}\t"
-            skus = f"\t{_escaped(row.seller_sku)}\t{_escaped(row.oc_sku)}\t"
+                when = times[row.snapshot_time] = self._time_text(row.snapshot_time)
+            head, skus = f"{ord_}\t", _skus(row.seller_sku, row.oc_sku)
             if not row.regions:
-                line(f"{head}0{skus}\\N\t0\t0\t{{}}\t{when}\n")
-                continue
+                line(_line(head, 0, skus, None, {}, when))
             for pos, stock in enumerate(row.regions):
-                # Split here rather than by PostgreSQL (generated columns over the whole
-                # counts as jsonb): the staged row is a third narrower and the COPY parses
-                # one small JSON object, not one plus three expressions over it.
-                available, intransit, counts = split_counts(stock.counts)
-                other = _encode_counts(counts).decode()
-                if "\\" in other:  # JSON escapes every other special character
-                    other = _escaped(other)
-                line(
-                    f"{head}{pos}{skus}{_escaped(stock.region)}\t{available}\t{intransit}"
-                    f"\t{other}\t{when}\n"
-                )
-        self.skus = ord_
+                line(_line(head, pos, skus, stock.region, dict(stock.counts), when))
+        return self._written(out, lines, ord_)
+
+    def _write_wire(self, out: io.StringIO, piece: WirePiece) -> int:
+        """Write the checked wire rows of ``piece`` as COPY lines, the lines :meth:`_write`
+        writes for the same rows as snapshot rows (without making those)."""
+        lines: list[str] = []
+        line = lines.append
+        times = self._wire_times
+        ord_ = self.skus
+        for row in piece.rows:
+            ord_ += 1
+            when = times.get(row.snapshotTime)
+            if when is None:
+                when = times[row.snapshotTime] = self._time_text(piece.times[row.snapshotTime])
+            head, skus = f"{ord_}\t", _skus(row.sellerSkuId, row.MFSKUID)
+            if not row.serviceRegionList:
+                line(_line(head, 0, skus, None, {}, when))
+            for pos, region in enumerate(row.serviceRegionList):
+                line(_line(head, pos, skus, region.serviceRegion, wire_counts(region), when))
+        return self._written(out, lines, ord_)
+
+    def _written(self, out: io.StringIO, lines: list[str], skus: int) -> int:
+        self.skus = skus
         self.rows += len(lines)
         out.write("".join(lines))
         return len(lines)
+
+
+def _skus(seller_sku: str, oc_sku: str) -> str:
+    """The SKUs of a staged line, between its ``pos`` and its region."""
+    return f"\t{_escaped(seller_sku)}\t{_escaped(oc_sku)}\t"
+
+
+def _line(
+    head: str, pos: int, skus: str, region: str | None, counts: dict[str, int], when: str
+) -> str:
+    """One staged line: a SKU's region (``None``: the SKU was listed without regions) with
+    its counts (``counts``, the caller's own, is split in place).
+
+    Split here rather than by PostgreSQL (generated columns over the whole counts as
+    jsonb): the staged row is a third narrower and the COPY parses one small JSON object,
+    not one plus three expressions over it.
+    """
+    available, intransit, other_counts = split_counts(counts, fresh=True)
+    other = _encode_counts(other_counts).decode()
+    if "\\" in other:  # JSON escapes every other special character
+        other = _escaped(other)
+    name = "\\N" if region is None else _escaped(region)
+    return f"{head}{pos}{skus}{name}\t{available}\t{intransit}\t{other}\t{when}\n"
 
 
 _SPECIAL = re.compile(r"[\\\t\n\r]")
@@ -165,11 +203,11 @@ def _escaped(text: str) -> str:
 
 
 class _Pipe:
-    """The file a ``COPY … FROM STDIN`` reads: the next piece of the answer as CSV text,
+    """The file a ``COPY … FROM STDIN`` reads: the next piece of the answer as COPY text,
     parsed only when PostgreSQL asks for more. Remembers what the reading raised, since
     the driver reports it only as a cancelled COPY."""
 
-    def __init__(self, stage: SnapshotStage, pieces: Iterable[list[SnapshotRow]]) -> None:
+    def __init__(self, stage: SnapshotStage, pieces: Iterable[Piece]) -> None:
         self.stage = stage
         self.pieces = iter(pieces)
         self.failure: BaseException | None = None
@@ -179,7 +217,7 @@ class _Pipe:
         """The next piece's lines, or "" at the end of the answer."""
         while True:
             try:
-                rows = next(self.pieces)
+                piece = next(self.pieces)
             except StopIteration:
                 return ""
             except BaseException as exc:
@@ -187,7 +225,11 @@ class _Pipe:
                 raise
             self._buffer.seek(0)
             self._buffer.truncate()
-            if self.stage._write(self._buffer, rows):
+            if isinstance(piece, WirePiece):
+                written = self.stage._write_wire(self._buffer, piece)
+            else:
+                written = self.stage._write(self._buffer, piece)
+            if written:
                 return self._buffer.getvalue()
 
 
