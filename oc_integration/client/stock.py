@@ -166,7 +166,7 @@ class WireRow(msgspec.Struct, gc=False):
 class WirePiece(msgspec.Struct, frozen=True, gc=False):
     """The checked rows of one piece of the answer, as decoded, for a sink that turns
     them into its own form at once (the database stage): building a
-    :class:`SnapshotRow` per SKU first costs a third of the read. ``times`` holds the
+    :class:`SnapshotRow` per SKU first costs a quarter of the parse. ``times`` holds the
     parsed ``snapshotTime`` of every row."""
 
     rows: list[WireRow]
