@@ -24,7 +24,13 @@ from oc_integration.client.stock import SnapshotRow
 from oc_integration.models import AccountOrangeConnex, OCSku, ProductAccountOrangeConnex
 from oc_integration.stock.history import record_changes
 from oc_integration.stock.regions import region_targets
-from oc_integration.stock.writer import Upsert, hold_account, upsert_stock_rows
+from oc_integration.stock.writer import (
+    Upsert,
+    check_catalog,
+    hold_account,
+    hold_catalog,
+    upsert_stock_rows,
+)
 
 T = TypeVar("T")
 BATCH = 1000
@@ -414,6 +420,8 @@ def apply_stock_plan(
     with transaction.atomic():
         if plan.upserts:
             hold_account(account.pk)
+            hold_catalog()
+            check_catalog(plan.upserts)
         for chunk in _chunks(plan.upserts, WRITE_BATCH):
             upsert_stock_rows(account.pk, chunk, now)
             record_changes(account.pk, chunk, run_id)

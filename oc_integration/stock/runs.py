@@ -38,7 +38,7 @@ from oc_integration.stock.plan import (
 from oc_integration.stock.snapshot import read_snapshot
 from oc_integration.stock.sql_plan import StagedPlan, StockRowsAppeared
 from oc_integration.stock.staging import snapshot_stage
-from oc_integration.stock.writer import AccountGone
+from oc_integration.stock.writer import AccountGone, CatalogChanged
 
 logger = logging.getLogger(__name__)
 
@@ -227,6 +227,8 @@ def failure_message(exc: Exception) -> str:
         return sentences(str(exc), "Nothing was written.")
     if isinstance(exc, StockRowsAppeared):
         return sentences(str(exc), NOTHING_CHANGED)
+    if isinstance(exc, CatalogChanged):
+        return sentences(str(exc), "Nothing was written.", "Start a new sync.")
     return sentences(f"Unexpected error: {type(exc).__name__}: {exc}", NOTHING_CHANGED)
 
 
@@ -337,6 +339,13 @@ def apply_reviewed_run(run_id: int) -> SyncRun:
         apply_stock_plan(run.account, plan, run_id=run.pk)
     except AccountGone as exc:
         raise ReviewRefused(failure_message(exc)) from exc
+    except CatalogChanged as exc:
+        # Applying it again could only be refused again.
+        message = sentences(str(exc), "Nothing was written.", "Start a new dry run.")
+        SyncRun.objects.filter(pk=run.pk).update(
+            status=SyncRun.Status.FAILED, finished=timezone.now(), error=message
+        )
+        raise ReviewRefused(message) from exc
     except Exception:
         SyncRun.objects.filter(pk=run.pk).update(
             status=SyncRun.Status.FAILED,

@@ -47,7 +47,7 @@ from oc_integration.stock.plan import (
 )
 from oc_integration.stock.regions import region_targets
 from oc_integration.stock.staging import SnapshotStage
-from oc_integration.stock.writer import Upsert, hold_account
+from oc_integration.stock.writer import Upsert, hold_account, hold_catalog
 
 PLAN = "oc_stock_plan"
 #: Lines of each kind of message read back for the run (the counts stay exact).
@@ -107,9 +107,11 @@ class StagedPlan:
         return list(self.cursor.fetchall())
 
     def _prepare(self, staged_rows: int) -> None:
-        # Before anything is read: the account cannot be deleted while its rows are
-        # planned and written (nor can the plan name an account that is gone).
+        # Before anything is read: the account, the products and the item accounts
+        # cannot be deleted while its rows are planned and written (nor can the plan
+        # name one that is gone).
         hold_account(self.account.pk)
+        hold_catalog()
         self._run("SET LOCAL work_mem = %s", [f"{work_mem_kb(staged_rows)}kB"])
         # Each query runs once per sync: compiling it (JIT) costs more than it saves.
         self._run("SET LOCAL jit = off")

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Field
 
+from hemi_fulfilment.catalog.models import ItemAccount, Product
 from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConnex
 
 
@@ -89,11 +90,71 @@ def hold_account(account_id: int) -> None:
             raise AccountGone("The OC account was deleted while its stock was being synced.")
 
 
+#: The PostgreSQL advisory lock that syncs hold shared while they write stock rows and
+#: that deleting products, item accounts or stock rows takes exclusively (the triggers of
+#: migration 0031 take it there): ASCII "OCSTOCKS". The migration spells the same number.
+CATALOG_LOCK = 0x4F43_5354_4F43_4B53
+
+
+class CatalogChanged(Exception):
+    """Products or listings a stored plan names were deleted since it was made."""
+
+
+def hold_catalog() -> None:
+    """Keep the products and listings (item accounts) that stock rows will name from
+    being deleted until the transaction ends. Call after :func:`hold_account` (a deletion
+    of the account takes the account first, then this), before resolving SKUs.
+
+    The rows carry no foreign-key constraint on either, whose checks at commit (one per
+    row and constraint: 4,000,000 for a first sync of a million SKUs) were a fifth of a
+    first sync. On PostgreSQL the sync takes one lock instead: shared, so syncs of other
+    accounts run side by side, while a deletion of products, item accounts or stock rows
+    waits for them, and once it may go on sees what they wrote (a product that stock
+    rows still name is refused, an item account's rows lose their link). Other databases
+    (SQLite) let one writer in at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [CATALOG_LOCK])
+
+
+def check_catalog(upserts: Sequence[Upsert]) -> None:
+    """:class:`CatalogChanged` unless every product and item account ``upserts`` name is
+    still there (a plan made earlier, e.g. one waiting for review): call after
+    :func:`hold_catalog`, which keeps them there from then on."""
+    products = {u.product_id for u in upserts}
+    listings = {u.item_account_id for u in upserts if u.item_account_id is not None}
+    if not products:
+        return
+    gone_products, gone_listings = _missing(Product, products), _missing(ItemAccount, listings)
+    if gone_products or gone_listings:
+        counts = ", ".join(
+            f"{count} {what}{'' if count == 1 else 's'}"
+            for count, what in ((gone_products, "product"), (gone_listings, "item account"))
+            if count
+        )
+        raise CatalogChanged(
+            f"Products or item accounts these changes name were deleted in Hemi since they"
+            f" were planned ({counts})."
+        )
+
+
+def _missing(model: type[Product] | type[ItemAccount], ids: set[int]) -> int:
+    """How many of ``ids`` name no row of ``model`` (counted 10,000 ids a query)."""
+    ordered = sorted(ids)
+    found = sum(
+        model.objects.filter(pk__in=ordered[start : start + 10_000]).count()
+        for start in range(0, len(ordered), 10_000)
+    )
+    return len(ordered) - found
+
+
 def upsert_stock_rows(account_id: int, upserts: Sequence[Upsert], now: datetime) -> None:
     """Create or update one row per upsert (Created in OC = yes, not stale).
 
     Must run inside the caller's transaction (the temporary table lives until commit),
-    after :func:`hold_account`.
+    after :func:`hold_account`, :func:`hold_catalog` and :func:`check_catalog`.
     """
     if not upserts:
         return

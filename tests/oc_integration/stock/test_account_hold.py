@@ -5,7 +5,6 @@ refuses to delete an account that stock rows name (migration 0030)."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -26,6 +25,11 @@ from oc_integration.models import (
 from oc_integration.stock import runs
 from oc_integration.stock.runs import queue_stock_sync, run_stock_sync
 from oc_integration.stock.writer import AccountGone, hold_account
+from tests.oc_integration.stock.locks import (
+    finished,
+    in_hemi,
+    started_waiting,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -48,74 +52,11 @@ def _stock_row(account: AccountOrangeConnex, sku: str = "HELD-1") -> ProductAcco
     )
 
 
-def _dsn() -> str:
-    settings = connection.settings_dict
-    return psycopg2.extensions.make_dsn(
-        dbname=settings["NAME"],
-        user=settings["USER"],
-        host=settings["HOST"],
-        port=settings["PORT"] or 5432,
-        password=settings["PASSWORD"] or None,
-    )
-
-
-@pytest.fixture
-def other_connection() -> Iterator[Any]:
-    """A second connection to the test database (another worker, or a person's psql)."""
-    other = psycopg2.connect(dsn=_dsn())
-    yield other
-    other.close()
-
-
-def _waits_for_a_lock(dsn: str, statement_start: str) -> bool:
-    """Whether a statement beginning ``statement_start`` waits for a lock (up to 30 s)."""
-    watcher = psycopg2.connect(dsn=dsn)
-    watcher.autocommit = True
-    try:
-        with watcher.cursor() as look:
-            for _ in range(600):
-                look.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                    " AND query LIKE %s",
-                    [statement_start + "%"],
-                )
-                if look.fetchone()[0]:
-                    return True
-                time.sleep(0.05)
-        return False
-    finally:
-        watcher.close()
-
-
 def _delete_in_hemi(
     account: AccountOrangeConnex, failed: list[BaseException]
 ) -> Callable[[], None]:
-    """Deleting ``account`` as the admin does, on a thread's own connection; what it raised
-    goes to ``failed``."""
-
-    def delete() -> None:
-        try:
-            AccountOrangeConnex.objects.filter(pk=account.pk).delete()
-        except BaseException as exc:
-            failed.append(exc)
-        finally:
-            connection.close()
-
-    return delete
-
-
-def _started_waiting(deletion: Callable[[], None], statement_start: str) -> threading.Thread:
-    """``deletion``, started in another thread and seen waiting for a lock."""
-    deleter = threading.Thread(target=deletion)
-    deleter.start()
-    assert _waits_for_a_lock(_dsn(), statement_start)
-    return deleter
-
-
-def _finished(deleter: threading.Thread) -> None:
-    """The deletion went on once the lock was released, and is done."""
-    deleter.join(timeout=30)
-    assert not deleter.is_alive()
+    """Deleting ``account`` as the admin does, on a thread's own connection."""
+    return in_hemi(AccountOrangeConnex.objects.filter(pk=account.pk).delete, failed)
 
 
 @contextmanager
@@ -180,9 +121,9 @@ def test_a_deletion_waits_for_a_sync_holding_the_account_and_is_then_refused(
                 [account.pk],
             )
         other_connection.commit()
-        deleter = _started_waiting(delete_the_account, "DELETE FROM")
+        deleter = started_waiting(delete_the_account, "DELETE FROM")
     # Leaving the block committed the sync's row: the deletion goes on.
-    _finished(deleter)
+    finished(deleter)
     assert len(refused) == 1
     assert isinstance(refused[0], psycopg2.errors.ForeignKeyViolation)
     assert "still has stock rows" in str(refused[0])
@@ -243,8 +184,8 @@ def test_deleting_an_account_in_hemi_waits_for_a_sync_holding_it_then_deletes_al
     with transaction.atomic():
         hold_account(account.pk)
         written = _stock_row(account, "HELD-2")
-        deleter = _started_waiting(_delete_in_hemi(account, failed), "SELECT")
-    _finished(deleter)
+        deleter = started_waiting(_delete_in_hemi(account, failed), "SELECT")
+    finished(deleter)
     assert failed == []
     assert not AccountOrangeConnex.objects.filter(pk=account.pk).exists()
     assert not ProductAccountOrangeConnex.objects.filter(pk=written.pk).exists()

@@ -1,0 +1,73 @@
+"""Two connections to the test database, to see one transaction wait for another's lock
+(a sync holding what its rows name, and a deletion in Hemi or in psql); the second
+connection itself is the ``other_connection`` fixture (``conftest.py``)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import psycopg2  # type: ignore[import-untyped]
+from django.db import connection
+
+
+def dsn() -> str:
+    """The test database's connection string, for a connection of one's own."""
+    settings = connection.settings_dict
+    return psycopg2.extensions.make_dsn(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        password=settings["PASSWORD"] or None,
+    )
+
+
+def waits_for_a_lock(statement_start: str) -> bool:
+    """Whether a statement beginning ``statement_start`` waits for a lock (up to 30 s)."""
+    watcher = psycopg2.connect(dsn=dsn())
+    watcher.autocommit = True
+    try:
+        with watcher.cursor() as look:
+            for _ in range(600):
+                look.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                    " AND query LIKE %s",
+                    [statement_start + "%"],
+                )
+                if look.fetchone()[0]:
+                    return True
+                time.sleep(0.05)
+        return False
+    finally:
+        watcher.close()
+
+
+def in_hemi(work: Callable[[], object], failed: list[BaseException]) -> Callable[[], None]:
+    """``work`` as Hemi does it, on a thread's own connection; what it raised goes to
+    ``failed``."""
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:
+            failed.append(exc)
+        finally:
+            connection.close()
+
+    return run
+
+
+def started_waiting(work: Callable[[], None], statement_start: str) -> threading.Thread:
+    """``work``, started in another thread and seen waiting for a lock."""
+    thread = threading.Thread(target=work)
+    thread.start()
+    assert waits_for_a_lock(statement_start)
+    return thread
+
+
+def finished(thread: threading.Thread) -> None:
+    """The work went on once the lock was released, and is done."""
+    thread.join(timeout=30)
+    assert not thread.is_alive()
