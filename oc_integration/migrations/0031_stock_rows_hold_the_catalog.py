@@ -17,10 +17,20 @@ otherwise:
 
 Stock rows are deleted with that lock taken first, before any row is touched: a deletion
 that held rows a sync must update, and then waited for the sync, would deadlock.
+
+SQLite remakes a table to alter it, and refuses while a trigger elsewhere names the
+table: the account trigger of 0030 goes before the stock table is remade here and comes
+back after. A later migration that remakes the stock table on SQLite must do the same
+with these triggers, and one that remakes the product or item account table (which drops
+its triggers) must create them again.
 """
+
+from importlib import import_module
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+ACCOUNT_TRIGGERS = import_module("oc_integration.migrations.0030_stock_rows_hold_their_account")
 
 PRODUCTS = "catalog_product"
 ITEM_ACCOUNTS = "catalog_itemaccount"
@@ -94,6 +104,7 @@ def create_triggers(apps, schema_editor):
             f" ON {quote(ITEM_ACCOUNTS)} FOR EACH ROW EXECUTE FUNCTION {ITEM_ACCOUNT_TRIGGER}()"
         )
     elif vendor == "sqlite":
+        ACCOUNT_TRIGGERS.create_trigger(apps, schema_editor)
         # One writer at a time: nothing to wait for.
         schema_editor.execute(
             f"CREATE TRIGGER {PRODUCT_TRIGGER} AFTER DELETE ON {quote(PRODUCTS)} FOR EACH ROW"  # noqa: S608
@@ -121,8 +132,21 @@ def drop_triggers(apps, schema_editor):
         for function in (LOCK, PRODUCT_TRIGGER, ITEM_ACCOUNT_TRIGGER):
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {function}()")
     elif vendor == "sqlite":
-        for trigger in (PRODUCT_TRIGGER, ITEM_ACCOUNT_TRIGGER):
+        # 0030's too, before the stock table is remade.
+        for trigger in (PRODUCT_TRIGGER, ITEM_ACCOUNT_TRIGGER, ACCOUNT_TRIGGERS.TRIGGER):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+
+
+def drop_account_trigger_on_sqlite(apps, schema_editor):
+    """SQLite: 0030's trigger names the stock table, which is about to be remade."""
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {ACCOUNT_TRIGGERS.TRIGGER}")
+
+
+def create_account_trigger_on_sqlite(apps, schema_editor):
+    """SQLite: 0030's trigger back, once the stock table was remade as it was."""
+    if schema_editor.connection.vendor == "sqlite":
+        ACCOUNT_TRIGGERS.create_trigger(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -132,9 +156,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Reversed, the constraints come back before the triggers go (the operations run
-        # backwards): no moment without either.
-        migrations.RunPython(migrations.RunPython.noop, drop_triggers),
+        migrations.RunPython(drop_account_trigger_on_sqlite, create_account_trigger_on_sqlite),
         migrations.AlterField(
             model_name="productaccountorangeconnex",
             name="item_account",
@@ -159,5 +181,5 @@ class Migration(migrations.Migration):
                 to="catalog.product",
             ),
         ),
-        migrations.RunPython(create_triggers, migrations.RunPython.noop),
+        migrations.RunPython(create_triggers, drop_triggers),
     ]
