@@ -228,7 +228,7 @@ def failure_message(exc: Exception) -> str:
     if isinstance(exc, StockRowsAppeared):
         return sentences(str(exc), NOTHING_CHANGED)
     if isinstance(exc, CatalogChanged):
-        return sentences(str(exc), "Nothing was written.", "Start a new sync.")
+        return sentences(str(exc), NOTHING_CHANGED)
     return sentences(f"Unexpected error: {type(exc).__name__}: {exc}", NOTHING_CHANGED)
 
 

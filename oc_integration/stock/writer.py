@@ -135,7 +135,7 @@ def check_catalog(upserts: Sequence[Upsert]) -> None:
             if count
         )
         raise CatalogChanged(
-            f"Products or item accounts these changes name were deleted in Hemi since they"
+            "Products or item accounts these changes name were deleted in Hemi since they"
             f" were planned ({counts})."
         )
 

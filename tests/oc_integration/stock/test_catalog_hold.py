@@ -19,6 +19,7 @@ from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConne
 from oc_integration.stock.runs import (
     ReviewRefused,
     apply_reviewed_run,
+    failure_message,
     queue_stock_sync,
     run_stock_sync,
 )
@@ -216,6 +217,14 @@ def test_a_sync_starting_while_a_product_is_deleted_waits_and_then_no_longer_fin
     other_connection.commit()
     finished(syncing)
     assert found == [False]
+
+
+def test_a_sync_whose_catalogue_changed_under_it_says_nothing_changed_and_tries_again() -> None:
+    # SQLite (the demo) plans in Python before the transaction that writes.
+    message = failure_message(CatalogChanged("Products … were planned (1 product)."))
+    assert message == (
+        "Products … were planned (1 product). Nothing was changed; the next run will try again."
+    )
 
 
 @pytest.mark.django_db(transaction=True)
