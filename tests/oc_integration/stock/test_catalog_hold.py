@@ -30,7 +30,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 PRODUCTS = Product._meta.db_table
 ITEM_ACCOUNTS = ItemAccount._meta.db_table
-STOCK = ProductAccountOrangeConnex._meta.db_table
 
 
 def _account() -> AccountOrangeConnex:
@@ -69,8 +68,8 @@ def _refused(match: str = "still has OC stock rows") -> Iterator[None]:
 
 
 def _in_psql(other: Any, sql: str, params: list[Any], refused: list[BaseException]) -> Any:
-    """``sql`` on the other connection, as a person's psql would run it, then rolled back
-    (what the database refused goes to ``refused``)."""
+    """``sql`` on the other connection, as a person's psql would run it: committed, or
+    rolled back when the database refuses it (what it refused goes to ``refused``)."""
 
     def run() -> None:
         with other.cursor() as cursor:
