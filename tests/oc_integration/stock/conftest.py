@@ -8,7 +8,7 @@ from typing import Any
 import psycopg2  # type: ignore[import-untyped]
 import pytest
 
-from tests.oc_integration.stock.locks import dsn
+from tests.oc_integration.stock.holds import dsn
 
 
 @pytest.fixture

@@ -5,13 +5,12 @@ refuses to delete an account that stock rows name (migration 0030)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import psycopg2  # type: ignore[import-untyped]
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
 from hemi_fulfilment.catalog.models import Product
 from oc_integration.models import (
@@ -25,24 +24,17 @@ from oc_integration.models import (
 from oc_integration.stock import runs
 from oc_integration.stock.runs import queue_stock_sync, run_stock_sync
 from oc_integration.stock.writer import AccountGone, hold_account
-from tests.oc_integration.stock.locks import (
+from tests.oc_integration.stock.holds import (
     finished,
+    held_account,
     in_hemi,
+    refused_by_database,
     started_waiting,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 ACCOUNTS = AccountOrangeConnex._meta.db_table
-
-
-def _account(name: str = "Held") -> AccountOrangeConnex:
-    return AccountOrangeConnex.objects.create(
-        name=name,
-        client_key=name.lower(),
-        api_base_url="https://oc.example/openapi",
-        oauth_base_url="https://oc.example",
-    )
 
 
 def _stock_row(account: AccountOrangeConnex, sku: str = "HELD-1") -> ProductAccountOrangeConnex:
@@ -59,15 +51,8 @@ def _delete_in_hemi(
     return in_hemi(AccountOrangeConnex.objects.filter(pk=account.pk).delete, failed)
 
 
-@contextmanager
-def _refused() -> Iterator[None]:
-    """The statements inside are refused by the database (their savepoint rolled back)."""
-    with pytest.raises(IntegrityError, match="still has stock rows"), transaction.atomic():
-        yield
-
-
 def test_deleting_an_account_in_hemi_deletes_its_stock_rows_first() -> None:
-    account = _account()
+    account = held_account()
     row = _stock_row(account)
     account.delete()
     assert not ProductAccountOrangeConnex.objects.filter(pk=row.pk).exists()
@@ -75,18 +60,18 @@ def test_deleting_an_account_in_hemi_deletes_its_stock_rows_first() -> None:
 
 
 def test_the_database_refuses_to_delete_an_account_that_stock_rows_still_name() -> None:
-    account = _account()
+    account = held_account()
     row = _stock_row(account)
-    with _refused(), connection.cursor() as cursor:
+    with refused_by_database("still has stock rows"), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {ACCOUNTS} WHERE id = %s", [account.pk])  # noqa: S608
     assert ProductAccountOrangeConnex.objects.filter(pk=row.pk, account=account).exists()
     # Nor may the account take another id under its rows.
-    with _refused(), connection.cursor() as cursor:
+    with refused_by_database("still has stock rows"), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {ACCOUNTS} SET id = id + 1000 WHERE id = %s", [account.pk])  # noqa: S608
 
 
 def test_holding_an_account_that_is_gone_raises_account_gone() -> None:
-    account = _account()
+    account = held_account()
     account.delete()
     with pytest.raises(AccountGone, match="deleted while its stock was being synced"):
         hold_account(account.pk)
@@ -99,7 +84,7 @@ def test_a_deletion_waits_for_a_sync_holding_the_account_and_is_then_refused(
     # The sync holds the account and writes a row. Meanwhile the account's own update (a
     # token refresh, say: no key column changes) goes through at once, but a deletion waits; once the sync has
     # committed, the deletion sees its row and is refused: no row names a missing account.
-    account = _account()
+    account = held_account()
     refused: list[BaseException] = []
 
     def delete_the_account() -> None:
@@ -177,7 +162,7 @@ def test_deleting_an_account_in_hemi_waits_for_a_sync_holding_it_then_deletes_al
 ):
     # Hemi's deletion locks the account before it gathers the stock rows, so it waits for
     # the sync and then finds the row the sync wrote meanwhile: nothing is left behind.
-    account = _account()
+    account = held_account()
     _stock_row(account, "HELD-1")
     failed: list[BaseException] = []
 

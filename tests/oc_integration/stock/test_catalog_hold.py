@@ -6,13 +6,11 @@ to delete a product that stock rows name and unlinks a deleted listing's rows (m
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import psycopg2  # type: ignore[import-untyped]
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
 from hemi_fulfilment.catalog.models import EbayAccount, ItemAccount, Product
 from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConnex, SyncRun
@@ -24,21 +22,19 @@ from oc_integration.stock.runs import (
     run_stock_sync,
 )
 from oc_integration.stock.writer import CatalogChanged, Upsert, check_catalog, hold_catalog
-from tests.oc_integration.stock.locks import finished, in_hemi, started_waiting
+from tests.oc_integration.stock.holds import (
+    finished,
+    held_account,
+    in_hemi,
+    refused_by_database,
+    started_waiting,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 PRODUCTS = Product._meta.db_table
 ITEM_ACCOUNTS = ItemAccount._meta.db_table
-
-
-def _account() -> AccountOrangeConnex:
-    return AccountOrangeConnex.objects.create(
-        name="Held",
-        client_key="held",
-        api_base_url="https://oc.example/openapi",
-        oauth_base_url="https://oc.example",
-    )
+PRODUCT_REFUSAL = "still has OC stock rows"
 
 
 def _listing(sku: str) -> ItemAccount:
@@ -60,13 +56,6 @@ def _stock_row(account: AccountOrangeConnex, listing: ItemAccount) -> ProductAcc
     )
 
 
-@contextmanager
-def _refused(match: str = "still has OC stock rows") -> Iterator[None]:
-    """The statements inside are refused by the database (their savepoint rolled back)."""
-    with pytest.raises(IntegrityError, match=match), transaction.atomic():
-        yield
-
-
 def _in_psql(other: Any, sql: str, params: list[Any], refused: list[BaseException]) -> Any:
     """``sql`` on the other connection, as a person's psql would run it: committed, or
     rolled back when the database refuses it (what it refused goes to ``refused``)."""
@@ -85,23 +74,23 @@ def _in_psql(other: Any, sql: str, params: list[Any], refused: list[BaseExceptio
 
 
 def test_deleting_a_product_in_hemi_deletes_its_stock_rows_first() -> None:
-    row = _stock_row(_account(), _listing("HOLD-1"))
+    row = _stock_row(held_account(), _listing("HOLD-1"))
     row.product.delete()
     assert not ProductAccountOrangeConnex.objects.filter(pk=row.pk).exists()
 
 
 def test_the_database_refuses_to_delete_a_product_that_stock_rows_still_name() -> None:
-    row = _stock_row(_account(), _listing("HOLD-1"))
-    with _refused(), connection.cursor() as cursor:
+    row = _stock_row(held_account(), _listing("HOLD-1"))
+    with refused_by_database(PRODUCT_REFUSAL), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {PRODUCTS} WHERE id = %s", [row.product_id])  # noqa: S608
     # Nor may the product take another id under its rows.
-    with _refused(), connection.cursor() as cursor:
+    with refused_by_database(PRODUCT_REFUSAL), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {PRODUCTS} SET id = id + 1000 WHERE id = %s", [row.product_id])  # noqa: S608
     assert ProductAccountOrangeConnex.objects.filter(pk=row.pk, product=row.product).exists()
 
 
 def test_deleting_an_item_account_keeps_its_stock_rows_without_the_link() -> None:
-    account = _account()
+    account = held_account()
     in_hemi_row = _stock_row(account, _listing("HOLD-1"))
     in_psql_row = _stock_row(account, _listing("HOLD-2"))
     assert in_hemi_row.item_account is not None and in_psql_row.item_account_id is not None
@@ -111,7 +100,7 @@ def test_deleting_an_item_account_keeps_its_stock_rows_without_the_link() -> Non
     for row in (in_hemi_row, in_psql_row):
         row.refresh_from_db()
         assert row.item_account_id is None
-    with _refused("cannot change its id"), connection.cursor() as cursor:
+    with refused_by_database("cannot change its id"), connection.cursor() as cursor:
         listing = _stock_row(account, _listing("HOLD-3")).item_account_id
         cursor.execute(f"UPDATE {ITEM_ACCOUNTS} SET id = id + 1000 WHERE id = %s", [listing])  # noqa: S608
 
@@ -145,7 +134,7 @@ def _deleted_during_a_sync(
     delete = _in_psql(other, f"DELETE FROM {table} WHERE id = %s", [pk], refused)  # noqa: S608
     with transaction.atomic():
         hold_catalog()
-        row = _stock_row(_account(), listing)
+        row = _stock_row(held_account(), listing)
         deleter = started_waiting(delete, "DELETE FROM")
     finished(deleter)
     return row, refused
@@ -181,7 +170,7 @@ def test_an_item_account_deleted_during_a_sync_unlinks_the_rows_the_sync_wrote(
 def test_deleting_stock_rows_in_hemi_waits_for_a_sync_holding_the_catalog() -> None:
     # Stock rows are deleted only once no sync is under way: a deletion holding rows a
     # sync must update, and waiting for that sync later, would deadlock with it.
-    account = _account()
+    account = held_account()
     row = _stock_row(account, _listing("HOLD-1"))
     failed: list[BaseException] = []
     with transaction.atomic():

@@ -1,4 +1,5 @@
-"""Two connections to the test database, to see one transaction wait for another's lock
+"""What the tests of a sync's holds share: an OC account to hold, the database's refusal,
+and two connections to the test database, to see one transaction wait for another's lock
 (a sync holding what its rows name, and a deletion in Hemi or in psql); the second
 connection itself is the ``other_connection`` fixture (``conftest.py``)."""
 
@@ -6,10 +7,32 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import psycopg2  # type: ignore[import-untyped]
-from django.db import connection
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from oc_integration.models import AccountOrangeConnex
+
+
+def held_account(name: str = "Held") -> AccountOrangeConnex:
+    """An OC account with no tokens, for a sync to hold."""
+    return AccountOrangeConnex.objects.create(
+        name=name,
+        client_key=name.lower(),
+        api_base_url="https://oc.example/openapi",
+        oauth_base_url="https://oc.example",
+    )
+
+
+@contextmanager
+def refused_by_database(match: str) -> Iterator[None]:
+    """The statements inside are refused by the database with a message matching
+    ``match`` (their savepoint rolled back)."""
+    with pytest.raises(IntegrityError, match=match), transaction.atomic():
+        yield
 
 
 def dsn() -> str:
