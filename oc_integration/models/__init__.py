@@ -66,6 +66,7 @@ from oc_integration.models.routing import (
 from oc_integration.models.stock import ProductAccountOrangeConnex, SyncRun
 from oc_integration.models.stock_history import StockHistory
 from oc_integration.models.stock_movement import StockAge, StockMovement, StockMovementCursor
+from oc_integration.models.stock_totals import RegionStockTotals
 
 __all__ = [
     "CANCELLABLE_RETURNS",
@@ -105,6 +106,7 @@ __all__ = [
     "ProductAccountOrangeConnex",
     "ProductOCDetails",
     "RegionMapping",
+    "RegionStockTotals",
     "RegistrationStatus",
     "ReturnOrder",
     "ReturnOrderItem",

@@ -1,9 +1,12 @@
-"""Test data: Hemi products with eBay UK and DE item accounts; admin form data."""
+"""Test data: Hemi products with eBay UK and DE item accounts, OC accounts and their stock
+rows; admin form data."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from hemi_fulfilment.catalog.models import EbayAccount, ItemAccount, Product
-from oc_integration.models import AccountOrangeConnex, RegionMapping
+from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConnex, RegionMapping
 
 
 def ebay_sites() -> dict[str, EbayAccount]:
@@ -34,6 +37,52 @@ def hemi_catalog(count: int, prefix: str = "BENCH", *, batch: int = 5000) -> Non
             ],
             ignore_conflicts=True,
         )
+
+
+def unreachable_account(name: str) -> AccountOrangeConnex:
+    """An OC account whose API no test reaches (nothing listens at its URLs)."""
+    account = AccountOrangeConnex(
+        name=name,
+        api_base_url="http://127.0.0.1:9/openapi",
+        oauth_base_url="http://127.0.0.1:9",
+        client_key="ck",
+        redirect_uri="http://testserver/oc/oauth/callback/",
+    )
+    account.secret_key = "sk"
+    account.save()
+    return account
+
+
+def listed_stock_rows(account: AccountOrangeConnex, products: int, prefix: str) -> None:
+    """``products`` new products listed on eBay UK and DE and one stock row per listing in
+    ``account``, with figures and flags that vary with the listing's id (some rows not
+    Created in OC, some stale, some never given a time)."""
+    hemi_catalog(products, prefix)
+    listings = (
+        ItemAccount.objects.select_related("product", "ebay_account")
+        .filter(product__sku__startswith=prefix)
+        .exclude(oc_products__account=account)
+    )
+    ProductAccountOrangeConnex.objects.bulk_create(
+        [
+            ProductAccountOrangeConnex(
+                account=account,
+                product=listing.product,
+                item_account=listing,
+                sku=listing.product.sku,
+                region=listing.ebay_account.site_code,
+                oc_sku=f"OC{listing.pk:013d}",
+                available_stock=listing.pk % 5,
+                intransit_stock=listing.pk % 3,
+                other_stock={"RSVALOC": listing.pk % 2},
+                created_in_oc=listing.pk % 7 != 0,
+                stale=listing.pk % 11 == 0,
+                stock_updated=timezone.now() if listing.pk % 4 else None,
+            )
+            for listing in listings
+        ],
+        batch_size=2000,
+    )
 
 
 def region_mapping_form(account: AccountOrangeConnex) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
@@ -15,6 +16,7 @@ from django.contrib.admin.templatetags.admin_list import (
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import display_for_field, display_for_value
 from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -44,7 +46,7 @@ from oc_integration.admin.stock.charts import chart_context
 from oc_integration.admin.warnings import AccountWarningsMixin
 from oc_integration.client.stock_v2 import KNOWN_REGIONS
 from oc_integration.inbound.on_the_way import on_the_way
-from oc_integration.models import ProductAccountOrangeConnex, RegionMapping
+from oc_integration.models import ProductAccountOrangeConnex, RegionMapping, RegionStockTotals
 from oc_integration.stock.chart_data import row_chart
 from oc_integration.stock.low_stock import low_stock_rows
 from oc_integration.stock.plan import FIGURES
@@ -162,7 +164,7 @@ def region_totals(queryset: QuerySet[ProductAccountOrangeConnex]) -> Totals:
     """Products, available and in-transit stock per region of ``queryset``, and per eBay
     account through each OC account's region mapping (several US regions may serve eBay
     US): one GROUP BY and one small query for the mapping."""
-    by_account_region = list(
+    return _totals(
         queryset.order_by()
         .values("account_id", "region")
         .annotate(
@@ -171,6 +173,22 @@ def region_totals(queryset: QuerySet[ProductAccountOrangeConnex]) -> Totals:
             intransit=Sum("intransit_stock"),
         )
     )
+
+
+def kept_region_totals(account_id: int | None, region: str | None) -> Totals:
+    """What :func:`region_totals` gives for every stock row, or those of one account or
+    region, read from the totals the database keeps (PostgreSQL; see
+    :class:`~oc_integration.models.RegionStockTotals`): a few lines, not every row."""
+    lines = RegionStockTotals.objects.all()
+    if account_id is not None:
+        lines = lines.filter(account_id=account_id)
+    if region is not None:
+        lines = lines.filter(region=region)
+    return _totals(lines.values("account_id", "region", "products", "available", "intransit"))
+
+
+def _totals(by_account_region: Iterable[Mapping[str, Any]]) -> Totals:
+    """The totals per region and per eBay account of rows counted per account and region."""
     serves = {
         (account_id, region.upper()): name
         for account_id, region, name in RegionMapping.objects.filter(
@@ -271,6 +289,41 @@ def _columns(cl: Any) -> list[_Column] | None:
     return columns
 
 
+# Stands for a row's primary key in its change page's URL, reversed once per page.
+_PK = "0pk0"
+
+
+def change_links(cl: Any) -> Callable[[Any], str | None]:
+    """Each row's link to its change page, keeping the list's filters, as Django's
+    ``url_for_result`` and ``add_preserved_filters`` make it (None: the change page has no
+    URL), worked out once per page: the kept filters are the same for every row, and
+    resolving them per row took a fifth of a filtered page's time. Rows whose primary key
+    is not an integer take Django's way."""
+    preserved = {"preserved_filters": cl.preserved_filters, "opts": cl.opts}
+    opts = cl.opts
+    try:
+        url = reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_change",
+            args=(_PK,),
+            current_app=cl.model_admin.admin_site.name,
+        )
+    except NoReverseMatch:
+        return lambda result: None
+    kept = add_preserved_filters(preserved, url)
+    head, _, tail = kept.partition(_PK)
+
+    def link(result: Any) -> str | None:
+        pk = getattr(result, cl.pk_attname)
+        if type(pk) is int:
+            return f"{head}{pk}{tail}"
+        try:
+            return str(add_preserved_filters(preserved, cl.url_for_result(result)))
+        except NoReverseMatch:
+            return None
+
+    return link
+
+
 def review_results(cl: Any) -> dict[str, Any] | None:
     """The context of ``admin/change_list_results.html`` for the page, as Django's
     ``result_list`` tag builds it, with each row's cells rendered in one string.
@@ -288,7 +341,7 @@ def review_results(cl: Any) -> dict[str, Any] | None:
     # the cells are built the same way, with the escaping done once per distinct value.
     formatted: dict[tuple[int, type, Any], str] = {}
     class_attrs = {column.position: f' class="{" ".join(column.classes)}"' for column in columns}
-    preserved = {"preserved_filters": cl.preserved_filters, "opts": cl.opts}
+    link = change_links(cl)
     rows = []
     for result in cl.result_list:
         cells = []
@@ -322,13 +375,11 @@ def review_results(cl: Any) -> dict[str, Any] | None:
             if column.link_tag is None:
                 cells.append(f"<td{class_attr}>{shown}</td>")
                 continue
-            try:
-                url = cl.url_for_result(result)
-            except NoReverseMatch:
+            url = link(result)
+            if url is None:
                 link_or_text = shown
             else:
-                href = conditional_escape(add_preserved_filters(preserved, url))
-                link_or_text = f'<a href="{href}">{shown}</a>'
+                link_or_text = f'<a href="{conditional_escape(url)}">{shown}</a>'
             cells.append(f"<{column.link_tag}{class_attr}>{link_or_text}</{column.link_tag}>")
         rows.append(ResultList(None, [mark_safe("".join(cells))]))  # noqa: S308
     headers = list(result_headers(cl))
@@ -528,7 +579,8 @@ class ProductAccountOrangeConnexAdmin(EvidenceAdminMixin, AccountWarningsMixin, 
     ) -> WindowedPaginator:
         # The changelist asks for its paginator once, with the filtered list: the totals
         # per region are taken here, once, and their sum is the list's count.
-        totals = region_totals(queryset)
+        scope = self._kept_totals_scope(request, queryset)
+        totals = region_totals(queryset) if scope is None else kept_region_totals(*scope)
         setattr(request, "_oc_region_totals", totals)  # noqa: B010
         return WindowedPaginator(
             queryset,
@@ -537,6 +589,38 @@ class ProductAccountOrangeConnexAdmin(EvidenceAdminMixin, AccountWarningsMixin, 
             allow_empty_first_page,
             count=totals.products,
         )
+
+    def _kept_totals_scope(
+        self, request: HttpRequest, queryset: QuerySet[ProductAccountOrangeConnex]
+    ) -> tuple[int | None, str | None] | None:
+        """(account id, region) when ``queryset`` is every row, or those of one account or
+        region, and the database keeps their totals (PostgreSQL); None otherwise.
+
+        Decided by the query itself: the list's must be the same SQL as every row's with
+        at most the filters on account and region, whatever else the request says.
+        """
+        if connection.vendor != "postgresql":
+            return None
+        accounts, regions = request.GET.getlist("account__id__exact"), request.GET.getlist("region")
+        if len(accounts) > 1 or len(regions) > 1:
+            return None
+        try:
+            account_id = int(accounts[0]) if accounts else None
+        except ValueError:
+            return None
+        region = regions[0] if regions else None
+        expected = self.get_queryset(request)
+        # In the order the list's filters apply them.
+        if region is not None:
+            expected = expected.filter(region=region)
+        if account_id is not None:
+            expected = expected.filter(account__id__exact=account_id)
+        # Neither the order nor the product joined for the page's titles changes which
+        # rows are counted (region_totals leaves both out too).
+        same = expected.order_by().select_related(None).query.sql_with_params() == (
+            queryset.order_by().select_related(None).query.sql_with_params()
+        )
+        return (account_id, region) if same else None
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
         response = super().changelist_view(request, extra_context)

@@ -7,6 +7,7 @@ from typing import Any
 import msgspec
 import pytest
 from django.db import connection, transaction
+from django.db.models import Count, Sum
 
 from oc_integration.auth.api_client import api_client
 from oc_integration.client.stock import (
@@ -18,6 +19,7 @@ from oc_integration.client.stock import (
 from oc_integration.models import (
     AccountOrangeConnex,
     ProductAccountOrangeConnex,
+    RegionStockTotals,
     StockHistory,
     SyncRun,
 )
@@ -136,6 +138,30 @@ def test_applying_in_sql_leaves_the_rows_the_python_planner_leaves(
 
     assert by_sql == by_python
     assert _stock_rows(demo_account) and _history(demo_account), "both were compared"
+
+
+def test_a_sync_applied_in_sql_leaves_region_totals_that_match_its_rows(
+    demo_account: AccountOrangeConnex,
+) -> None:
+    # Creates, updates, refreshes and flips, each statement keeping the totals on its way.
+    rows = _a_snapshot_with_every_case(demo_account)
+    with snapshot_stage() as stage, transaction.atomic():
+        stage.add(rows)
+        stage.flush()
+        StagedPlan(demo_account, stage).apply(lambda *_: None, run_id=None)
+
+    counted = {
+        (row["account_id"], row["region"]): (row["n"], row["a"], row["i"])
+        for row in ProductAccountOrangeConnex.objects.order_by()
+        .values("account_id", "region")
+        .annotate(n=Count("pk"), a=Sum("available_stock"), i=Sum("intransit_stock"))
+    }
+    kept = {
+        (line.account_id, line.region): (line.products, line.available, line.intransit)
+        for line in RegionStockTotals.objects.all()
+    }
+    assert kept == counted
+    assert any(account == demo_account.pk for account, _ in kept)
 
 
 def test_the_snapshot_reaches_the_stage_in_pieces_and_the_stage_is_dropped_after(
