@@ -26,6 +26,7 @@ from oc_integration.models import (
 from oc_integration.outbound.shipping_services import refresh_shipping_services
 from tests.oc_integration.catalog.helpers import products_ready_for_oc
 from tests.oc_integration.conftest import Sandbox
+from tests.oc_integration.factories import unreachable_account
 from tests.oc_integration.staff import staff_client
 
 pytestmark = pytest.mark.django_db
@@ -43,16 +44,7 @@ def _recent_history_only(settings: Any) -> None:
 
 @pytest.fixture
 def account_row(db: None) -> AccountOrangeConnex:
-    account = AccountOrangeConnex(
-        name="OC catalogue",
-        api_base_url="http://127.0.0.1:9/openapi",
-        oauth_base_url="http://127.0.0.1:9",
-        client_key="ck",
-        redirect_uri="http://testserver/oc/oauth/callback/",
-    )
-    account.secret_key = "sk"
-    account.save()
-    return account
+    return unreachable_account("OC catalogue")
 
 
 def _skus(account: AccountOrangeConnex, start: int, count: int) -> None:

@@ -25,6 +25,7 @@ from oc_integration.models import (
 )
 from oc_integration.returns.sync import import_returns
 from tests.oc_integration.conftest import Sandbox
+from tests.oc_integration.factories import unreachable_account
 from tests.oc_integration.returns.helpers import advance_return, oc_return, shipped_orders
 from tests.oc_integration.staff import staff_client
 
@@ -47,16 +48,7 @@ def _queries(client: Client, url: str) -> int:
 
 @pytest.fixture
 def account(db: None) -> AccountOrangeConnex:
-    account = AccountOrangeConnex(
-        name="OC returns",
-        api_base_url="http://127.0.0.1:9/openapi",
-        oauth_base_url="http://127.0.0.1:9",
-        client_key="ck",
-        redirect_uri="http://testserver/oc/oauth/callback/",
-    )
-    account.secret_key = "sk"
-    account.save()
-    return account
+    return unreachable_account("OC returns")
 
 
 def _rows(account: AccountOrangeConnex, start: int, count: int) -> None:

@@ -17,7 +17,7 @@ from hemi_fulfilment.catalog.models import ItemAccount
 from oc_integration.models import AccountOrangeConnex, ProductAccountOrangeConnex, SyncRun
 from oc_integration.stock.runs import run_stock_sync
 from tests.oc_integration.conftest import Sandbox
-from tests.oc_integration.factories import hemi_catalog
+from tests.oc_integration.factories import hemi_catalog, unreachable_account
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:oc_integration_productaccountorangeconnex_changelist")
@@ -48,16 +48,7 @@ def _stock_rows(account: AccountOrangeConnex, count: int) -> None:
 
 @pytest.fixture
 def oc_account_row(db: None) -> AccountOrangeConnex:
-    account = AccountOrangeConnex(
-        name="OC stock",
-        api_base_url="http://127.0.0.1:9/openapi",
-        oauth_base_url="http://127.0.0.1:9",
-        client_key="ck",
-        redirect_uri="http://testserver/oc/oauth/callback/",
-    )
-    account.secret_key = "sk"
-    account.save()
-    return account
+    return unreachable_account("OC stock")
 
 
 def _queries(client: Client, params: dict[str, str] | None = None) -> int:
