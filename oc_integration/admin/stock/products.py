@@ -15,7 +15,7 @@ from django.contrib.admin.templatetags.admin_list import (
 )
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import display_for_field, display_for_value
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, FullResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -214,6 +214,16 @@ def _totals(by_account_region: Iterable[Mapping[str, Any]]) -> Totals:
         regions=[{**t, "region": t["name"]} for _, t in sorted(regions.items())],
         sites=[{**t, "regions": ", ".join(sorted(t["regions"]))} for _, t in sorted(sites.items())],
     )
+
+
+def _conditions(queryset: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
+    """The SQL of ``queryset``'s WHERE clause with its values ("" for every row)."""
+    query = queryset.query
+    try:
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+    except FullResultSet:
+        return "", ()
+    return sql, tuple(params)
 
 
 _MEMO_TYPES = frozenset({bool, int, str, type(None), date, datetime})
@@ -593,13 +603,15 @@ class ProductAccountOrangeConnexAdmin(EvidenceAdminMixin, AccountWarningsMixin, 
     def _kept_totals_scope(
         self, request: HttpRequest, queryset: QuerySet[ProductAccountOrangeConnex]
     ) -> tuple[int | None, str | None] | None:
-        """(account id, region) when ``queryset`` is every row, or those of one account or
-        region, and the database keeps their totals (PostgreSQL); None otherwise.
+        """(account id, region) when ``queryset`` holds every stock row, or those of one
+        account or region, and the database keeps their totals (PostgreSQL); None otherwise.
 
-        Decided by the query itself: the list's must be the same SQL as every row's with
-        at most the filters on account and region, whatever else the request says.
+        Decided by the query itself, not by the request's parameters: its conditions must
+        be those of the table's rows with at most the filters on account and region (any
+        other filter, a search, or a narrower list of rows the admin starts from has
+        conditions of its own).
         """
-        if connection.vendor != "postgresql":
+        if connection.vendor != "postgresql" or queryset.query.combinator:
             return None
         accounts, regions = request.GET.getlist("account__id__exact"), request.GET.getlist("region")
         if len(accounts) > 1 or len(regions) > 1:
@@ -609,18 +621,13 @@ class ProductAccountOrangeConnexAdmin(EvidenceAdminMixin, AccountWarningsMixin, 
         except ValueError:
             return None
         region = regions[0] if regions else None
-        expected = self.get_queryset(request)
-        # In the order the list's filters apply them.
+        # In the order the list's filters apply them (RegionFilter first).
+        expected: QuerySet[ProductAccountOrangeConnex] = QuerySet(ProductAccountOrangeConnex)
         if region is not None:
             expected = expected.filter(region=region)
         if account_id is not None:
             expected = expected.filter(account__id__exact=account_id)
-        # Neither the order nor the product joined for the page's titles changes which
-        # rows are counted (region_totals leaves both out too).
-        same = expected.order_by().select_related(None).query.sql_with_params() == (
-            queryset.order_by().select_related(None).query.sql_with_params()
-        )
-        return (account_id, region) if same else None
+        return (account_id, region) if _conditions(queryset) == _conditions(expected) else None
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
         response = super().changelist_view(request, extra_context)

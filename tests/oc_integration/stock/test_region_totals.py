@@ -6,6 +6,7 @@ from __future__ import annotations
 from importlib import import_module
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Count, F, Sum
@@ -196,3 +197,27 @@ def test_the_review_totals_the_rows_when_another_filter_or_a_search_narrows_the_
         assert not any(TOTALS_TABLE in sql for sql in statements), query
     totals, _ = _page(staff_client, {"freshness": "stale"})
     assert [(t["region"], t["products"]) for t in totals] == [("UK", 3)]
+
+
+def test_the_review_totals_the_rows_when_the_admin_starts_from_fewer_rows(
+    staff_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown, hidden = unreachable_account("OC totals shown"), unreachable_account("OC totals hidden")
+    listed_stock_rows(shown, 4, "TOTS")
+    listed_stock_rows(hidden, 4, "TOTH")
+    model_admin = admin.site._registry[ProductAccountOrangeConnex]
+    everything = model_admin.get_queryset
+    # As if the admin showed staff only some accounts' rows: the kept totals (of every
+    # row) no longer describe the list.
+    monkeypatch.setattr(
+        model_admin, "get_queryset", lambda request: everything(request).filter(account=shown)
+    )
+
+    totals, statements = _page(staff_client, {})
+
+    assert _totalled_the_rows(statements)
+    assert {t["region"]: t["products"] for t in totals} == {
+        region: rows
+        for (account, region), (rows, _, _) in _counted().items()
+        if account == shown.pk
+    }
