@@ -150,16 +150,22 @@ class SnapshotStage:
         line = lines.append
         times = self._wire_times
         ord_ = self.skus
+        plain = piece.plain  # nothing to escape: the SKUs and regions go in as they are
         for row in piece.rows:
             ord_ += 1
             when = times.get(row.snapshotTime)
             if when is None:
                 when = times[row.snapshotTime] = self._time_text(piece.times[row.snapshotTime])
-            head, skus = f"{ord_}\t", _skus(row.sellerSkuId, row.MFSKUID)
+            head = f"{ord_}\t"
+            if plain:
+                skus = f"\t{row.sellerSkuId}\t{row.MFSKUID}\t"
+            else:
+                skus = _skus(row.sellerSkuId, row.MFSKUID)
             if not row.serviceRegionList:
                 line(_line(head, 0, skus, None, {}, when))
             for pos, region in enumerate(row.serviceRegionList):
-                line(_line(head, pos, skus, region.serviceRegion, wire_counts(region), when))
+                counts = wire_counts(region)
+                line(_line(head, pos, skus, region.serviceRegion, counts, when, plain=plain))
         return self._written(out, lines, ord_)
 
     def _written(self, out: io.StringIO, lines: list[str], skus: int) -> int:
@@ -175,10 +181,18 @@ def _skus(seller_sku: str, oc_sku: str) -> str:
 
 
 def _line(
-    head: str, pos: int, skus: str, region: str | None, counts: dict[str, int], when: str
+    head: str,
+    pos: int,
+    skus: str,
+    region: str | None,
+    counts: dict[str, int],
+    when: str,
+    *,
+    plain: bool = False,
 ) -> str:
     """One staged line: a SKU's region (``None``: the SKU was listed without regions) with
-    its counts (``counts``, the caller's own, is split in place).
+    its counts (``counts``, the caller's own, is split in place); ``plain``: the region
+    holds nothing to escape.
 
     Split here rather than by PostgreSQL (generated columns over the whole counts as
     jsonb): the staged row is a third narrower and the COPY parses one small JSON object,
@@ -188,7 +202,7 @@ def _line(
     other = _encode_counts(other_counts).decode()
     if "\\" in other:  # JSON escapes every other special character
         other = _escaped(other)
-    name = "\\N" if region is None else _escaped(region)
+    name = "\\N" if region is None else region if plain else _escaped(region)
     return f"{head}{pos}{skus}{name}\t{available}\t{intransit}\t{other}\t{when}\n"
 
 

@@ -54,10 +54,33 @@ ROWS: list[dict[str, Any]] = [
 ]
 
 
+# Rows as OC usually writes them: nothing to escape, nothing to strip.
+PLAIN_ROWS: list[dict[str, Any]] = [
+    {
+        "MFSKUID": f"OC900000000010{n}",
+        "sellerSkuId": f"PLAIN-{n}",
+        "snapshotTime": "2026-12-03T10:00:00+0800",
+        "serviceRegionList": [
+            {
+                "serviceRegion": "UK",
+                "inventoryList": [
+                    {"inventoryStatus": "INTRAN", "actualCount": n},
+                    {"inventoryStatus": "AVL", "actualCount": 10 + n},
+                    {"inventoryStatus": "RSVALOC", "actualCount": 1},
+                ],
+            },
+            {"serviceRegion": "DE", "inventoryList": []},
+        ],
+    }
+    for n in range(3)
+]
+
+
 def _answer(rows: list[dict[str, Any]], copies: int) -> bytes:
     """An OC envelope whose data repeats ``rows`` (pieces of more than one chunk)."""
     return json.dumps(
-        {"code": 0, "message": "success", "messageId": "m", "success": True, "data": rows * copies}
+        {"code": 0, "message": "success", "messageId": "m", "success": True, "data": rows * copies},
+        ensure_ascii=False,
     ).encode()
 
 
@@ -102,19 +125,58 @@ def test_wire_rows_and_snapshot_rows_give_the_same_staged_lines() -> None:
     assert '{"UN\\\\\\\\F":4}' in fast
 
 
+def test_rows_with_nothing_to_escape_or_strip_go_in_as_they_are() -> None:
+    body = _answer(PLAIN_ROWS, 2000)
+    fast, fast_pieces, _ = _staged(body, wire=True)
+    slow, _, _ = _staged(body, wire=False)
+
+    wire = [piece for piece in fast_pieces if isinstance(piece, WirePiece)]
+    assert wire and all(piece.plain for piece in wire)
+    assert fast == slow
+    assert fast.splitlines()[:2] == [
+        '1\t0\tPLAIN-0\tOC9000000000100\tUK\t10\t0\t{"RSVALOC":1}\t2026-12-03T10:00:00+08:00',
+        "1\t1\tPLAIN-0\tOC9000000000100\tDE\t0\t0\t{}\t2026-12-03T10:00:00+08:00",
+    ]
+
+
+@pytest.mark.parametrize(
+    "padding",
+    [" ", "\u00a0", "\u3000"],  # a space, a no-break space, an ideographic space
+)
+def test_padded_skus_and_regions_without_escapes_are_stripped_as_before(padding: str) -> None:
+    rows = [dict(row) for row in PLAIN_ROWS]
+    rows[1] = {
+        **rows[1],
+        "MFSKUID": f"{padding}OC9000000000101",
+        "sellerSkuId": f"PLAIN-1{padding}",
+        "serviceRegionList": [{"serviceRegion": f"{padding}UK{padding}"}],
+    }
+    body = _answer(rows, 2000)
+    fast, fast_pieces, _ = _staged(body, wire=True)
+    slow, _, _ = _staged(body, wire=False)
+
+    assert not any(isinstance(p, WirePiece) and p.plain for p in fast_pieces)
+    assert fast == slow
+    assert "2\t0\tPLAIN-1\tOC9000000000101\tUK\t0\t0\t{}\t" in fast
+
+
+@pytest.mark.parametrize("base", [ROWS[2], PLAIN_ROWS[0]], ids=["with escapes", "plain"])
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         ({"MFSKUID": "OC9TOOLONG000000000"}, "longer than 15 characters"),
         ({"sellerSkuId": "  "}, "sellerSkuId is missing"),
+        ({"sellerSkuId": ""}, "sellerSkuId is missing"),
+        ({"MFSKUID": ""}, "MFSKUID"),
         ({"snapshotTime": "yesterday"}, "is not in OC's format"),
         ({"serviceRegionList": [{"serviceRegion": " "}]}, "a serviceRegion has no name"),
+        ({"serviceRegionList": [{"serviceRegion": ""}]}, "a serviceRegion has no name"),
     ],
 )
 def test_a_row_breaking_a_rule_on_the_fast_path_is_named_as_before(
-    change: dict[str, Any], message: str
+    base: dict[str, Any], change: dict[str, Any], message: str
 ) -> None:
-    rows = [dict(ROWS[2]) for _ in range(3000)]
+    rows = [dict(base) for _ in range(3000)]
     rows[1500] = {**rows[1500], **change}
     with pytest.raises(OCMalformedResponse, match=message) as raised:
         _staged(_answer(rows, 1), wire=True)
