@@ -7,7 +7,7 @@ totals per account and region in ``oc_integration_regionstocktotals``, in the tr
 each statement that inserts, updates, deletes or truncates stock rows (the sync's writes,
 Django's deletions, anything else): one aggregate over the rows that statement changed (its
 transition tables), so a sync that writes nothing costs them nothing. The review reads them
-when its list is filtered by region or account alone.
+for the whole list, or one filtered by region or account alone.
 
 Lines of an account and region whose last row went are removed. Each statement updates
 its lines in (account, region) order, so two writers never wait for each other in a
