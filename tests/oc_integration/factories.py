@@ -39,13 +39,13 @@ def hemi_catalog(count: int, prefix: str = "BENCH", *, batch: int = 5000) -> Non
         )
 
 
-def unreachable_account(name: str) -> AccountOrangeConnex:
+def unreachable_account(name: str, *, client_key: str = "ck") -> AccountOrangeConnex:
     """An OC account whose API no test reaches (nothing listens at its URLs)."""
     account = AccountOrangeConnex(
         name=name,
         api_base_url="http://127.0.0.1:9/openapi",
         oauth_base_url="http://127.0.0.1:9",
-        client_key="ck",
+        client_key=client_key,
         redirect_uri="http://testserver/oc/oauth/callback/",
     )
     account.secret_key = "sk"

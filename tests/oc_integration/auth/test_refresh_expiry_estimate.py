@@ -15,6 +15,7 @@ from oc_integration.admin.warnings import account_warnings
 from oc_integration.auth import tokens
 from oc_integration.client import TokenGrant
 from oc_integration.models import AccountOrangeConnex
+from tests.oc_integration.factories import unreachable_account
 
 pytestmark = pytest.mark.django_db
 OC_SAID = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -22,16 +23,7 @@ OC_SAID = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture
 def account(db: None) -> AccountOrangeConnex:
-    account = AccountOrangeConnex(
-        name="OC estimate",
-        api_base_url="http://127.0.0.1:9/openapi",
-        oauth_base_url="http://127.0.0.1:9",
-        client_key="ck-estimate",
-        redirect_uri="http://testserver/oc/oauth/callback/",
-    )
-    account.secret_key = "sk"
-    account.save()
-    return account
+    return unreachable_account("OC estimate", client_key="ck-estimate")
 
 
 def _grant(expires_at: datetime | None) -> TokenGrant:

@@ -20,6 +20,7 @@ from oc_integration.catalog.sync import queue_sku_sync, run_sku_sync, windows_be
 from oc_integration.models import AccountOrangeConnex, OCSku, SyncRun
 from oc_integration.tasks import sync_skus_all_accounts
 from tests.oc_integration.conftest import Sandbox
+from tests.oc_integration.factories import unreachable_account
 
 pytestmark = pytest.mark.django_db
 
@@ -62,15 +63,7 @@ def test_a_dry_run_prints_what_would_change_and_changes_nothing(
 def test_the_account_option_picks_one_account_and_names_the_known_ones_when_wrong(
     authorized_account: AccountOrangeConnex, oc_sandbox: Sandbox
 ) -> None:
-    other = AccountOrangeConnex(
-        name="OC DE (other)",
-        api_base_url="http://127.0.0.1:9/openapi",
-        oauth_base_url="http://127.0.0.1:9",
-        client_key="other",
-        redirect_uri="http://testserver/oc/oauth/callback/",
-    )
-    other.secret_key = "sk"
-    other.save()
+    unreachable_account("OC DE (other)", client_key="other")
     call_command("oc_sync_skus", "--account", authorized_account.name, stdout=io.StringIO())
     assert set(SyncRun.objects.values_list("account", flat=True)) == {authorized_account.pk}
     with pytest.raises(CommandError, match="Known: "):

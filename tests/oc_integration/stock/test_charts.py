@@ -31,6 +31,7 @@ from oc_integration.stock.charts import (
     steps,
     sum_lines,
 )
+from tests.oc_integration.factories import unreachable_account
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 END = START + timedelta(days=7)
@@ -165,16 +166,7 @@ def test_the_chart_period_is_one_of_7_30_90_days() -> None:
 # --- the data and the admin pages ---------------------------------------------------------
 @pytest.fixture
 def account(db: None) -> AccountOrangeConnex:
-    account = AccountOrangeConnex(
-        name="OC charts",
-        api_base_url="http://127.0.0.1:9/openapi",
-        oauth_base_url="http://127.0.0.1:9",
-        client_key="ck",
-        redirect_uri="http://testserver/oc/oauth/callback/",
-    )
-    account.secret_key = "sk"
-    account.save()
-    return account
+    return unreachable_account("OC charts")
 
 
 def _rows(

@@ -9,7 +9,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.db import connection
-from django.db.models import Count, F, Sum
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,6 +19,7 @@ from hemi_fulfilment.catalog.models import ItemAccount
 from oc_integration.models import ProductAccountOrangeConnex, RegionStockTotals
 from oc_integration.stock.writer import Upsert, upsert_stock_rows
 from tests.oc_integration.factories import hemi_catalog, listed_stock_rows, unreachable_account
+from tests.oc_integration.stock.totals import counted_totals, kept_totals
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 CHANGELIST = reverse("admin:oc_integration_productaccountorangeconnex_changelist")
@@ -26,35 +27,13 @@ TOTALS_TABLE = RegionStockTotals._meta.db_table
 STOCK_TABLE = ProductAccountOrangeConnex._meta.db_table
 MIGRATION = import_module("oc_integration.migrations.0032_stock_totals_kept_by_the_database")
 
-Figures = dict[tuple[int, str], tuple[int, int, int]]
-
-
-def _counted() -> Figures:
-    """Rows, available and in transit per account and region, totalled from the rows."""
-    return {
-        (row["account_id"], row["region"]): (row["rows"], row["available"], row["intransit"])
-        for row in ProductAccountOrangeConnex.objects.order_by()
-        .values("account_id", "region")
-        .annotate(
-            rows=Count("pk"), available=Sum("available_stock"), intransit=Sum("intransit_stock")
-        )
-    }
-
-
-def _kept() -> Figures:
-    """The same, as the database keeps them."""
-    return {
-        (line.account_id, line.region): (line.products, line.available, line.intransit)
-        for line in RegionStockTotals.objects.all()
-    }
-
 
 def test_the_totals_follow_every_insert_update_upsert_and_deletion_of_stock_rows() -> None:
     first, second = unreachable_account("OC totals one"), unreachable_account("OC totals two")
     listed_stock_rows(first, 6, "TOTA")
     listed_stock_rows(second, 4, "TOTB")
-    assert _kept() == _counted()
-    assert set(_kept()) == {
+    assert kept_totals() == counted_totals()
+    assert set(kept_totals()) == {
         (first.pk, "UK"),
         (first.pk, "DE"),
         (second.pk, "UK"),
@@ -64,7 +43,7 @@ def test_the_totals_follow_every_insert_update_upsert_and_deletion_of_stock_rows
     ProductAccountOrangeConnex.objects.filter(account=first, region="UK").update(
         available_stock=F("available_stock") + 5, intransit_stock=0
     )
-    assert _kept() == _counted()
+    assert kept_totals() == counted_totals()
 
     # The writer's upsert (INSERT … ON CONFLICT DO UPDATE): one row changed, one new.
     row = ProductAccountOrangeConnex.objects.filter(account=second, region="DE").first()
@@ -79,21 +58,21 @@ def test_the_totals_follow_every_insert_update_upsert_and_deletion_of_stock_rows
                {}, timezone.now().isoformat(), None, None, None),
     ]  # fmt: skip
     upsert_stock_rows(second.pk, upserts, timezone.now())
-    assert _kept() == _counted()
-    assert _kept()[(second.pk, "AU")] == (1, 9, 1)
+    assert kept_totals() == counted_totals()
+    assert kept_totals()[(second.pk, "AU")] == (1, 9, 1)
 
     # A row that moves to another region moves in the totals too.
     ProductAccountOrangeConnex.objects.filter(account=second, region="AU").update(region="US")
-    assert (second.pk, "AU") not in _kept()
-    assert _kept() == _counted()
+    assert (second.pk, "AU") not in kept_totals()
+    assert kept_totals() == counted_totals()
 
     # A region whose last row goes loses its line; so does an account.
     ProductAccountOrangeConnex.objects.filter(account=first, region="DE").delete()
-    assert (first.pk, "DE") not in _kept()
-    assert _kept() == _counted()
+    assert (first.pk, "DE") not in kept_totals()
+    assert kept_totals() == counted_totals()
     first.delete()
-    assert {account for account, _ in _kept()} == {second.pk}
-    assert _kept() == _counted()
+    assert {account for account, _ in kept_totals()} == {second.pk}
+    assert kept_totals() == counted_totals()
 
 
 def test_an_update_that_changes_no_figure_leaves_the_totals_as_they_were() -> None:
@@ -106,17 +85,17 @@ def test_an_update_that_changes_no_figure_leaves_the_totals_as_they_were() -> No
     )
 
     assert list(RegionStockTotals.objects.order_by("pk").values_list("pk", "products")) == before
-    assert _kept() == _counted()
+    assert kept_totals() == counted_totals()
 
 
 def test_emptying_the_stock_table_empties_the_totals() -> None:
     listed_stock_rows(unreachable_account("OC totals truncate"), 3, "TOTT")
-    assert _kept()
+    assert kept_totals()
 
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {connection.ops.quote_name(STOCK_TABLE)} CASCADE")
 
-    assert _kept() == {} == _counted()
+    assert kept_totals() == {} == counted_totals()
 
 
 def test_the_migration_totals_the_rows_already_there() -> None:
@@ -126,12 +105,12 @@ def test_the_migration_totals_the_rows_already_there() -> None:
         MIGRATION.drop_triggers(None, editor)
     RegionStockTotals.objects.all().delete()
     ProductAccountOrangeConnex.objects.filter(region="UK").update(available_stock=11)
-    assert _kept() == {}, "without the triggers nothing keeps them"
+    assert kept_totals() == {}, "without the triggers nothing keeps them"
 
     with connection.schema_editor() as editor:
         MIGRATION.create_triggers(None, editor)
 
-    assert _kept() == _counted() != {}
+    assert kept_totals() == counted_totals() != {}
 
 
 @pytest.fixture
@@ -159,7 +138,7 @@ def test_the_review_reads_the_kept_totals_for_every_row_one_region_or_one_accoun
     account, other = unreachable_account("OC totals review"), unreachable_account("OC totals other")
     listed_stock_rows(account, 8, "TOTR")
     listed_stock_rows(other, 3, "TOTO")
-    live = _counted()
+    live = counted_totals()
 
     def both(region: str) -> tuple[int, int, int]:
         mine, theirs = live[(account.pk, region)], live[(other.pk, region)]
@@ -218,6 +197,6 @@ def test_the_review_totals_the_rows_when_the_admin_starts_from_fewer_rows(
     assert _totalled_the_rows(statements)
     assert {t["region"]: t["products"] for t in totals} == {
         region: rows
-        for (account, region), (rows, _, _) in _counted().items()
+        for (account, region), (rows, _, _) in counted_totals().items()
         if account == shown.pk
     }

@@ -7,7 +7,6 @@ from typing import Any
 import msgspec
 import pytest
 from django.db import connection, transaction
-from django.db.models import Count, Sum
 
 from oc_integration.auth.api_client import api_client
 from oc_integration.client.stock import (
@@ -19,7 +18,6 @@ from oc_integration.client.stock import (
 from oc_integration.models import (
     AccountOrangeConnex,
     ProductAccountOrangeConnex,
-    RegionStockTotals,
     StockHistory,
     SyncRun,
 )
@@ -28,6 +26,7 @@ from oc_integration.stock.runs import queue_stock_sync, run_stock_sync
 from oc_integration.stock.sql_plan import StagedPlan
 from oc_integration.stock.staging import SnapshotStage, snapshot_stage
 from tests.oc_integration.conftest import Sandbox
+from tests.oc_integration.stock.totals import counted_totals, kept_totals
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -150,17 +149,8 @@ def test_a_sync_applied_in_sql_leaves_region_totals_that_match_its_rows(
         stage.flush()
         StagedPlan(demo_account, stage).apply(lambda *_: None, run_id=None)
 
-    counted = {
-        (row["account_id"], row["region"]): (row["n"], row["a"], row["i"])
-        for row in ProductAccountOrangeConnex.objects.order_by()
-        .values("account_id", "region")
-        .annotate(n=Count("pk"), a=Sum("available_stock"), i=Sum("intransit_stock"))
-    }
-    kept = {
-        (line.account_id, line.region): (line.products, line.available, line.intransit)
-        for line in RegionStockTotals.objects.all()
-    }
-    assert kept == counted
+    kept = kept_totals()
+    assert kept == counted_totals()
     assert any(account == demo_account.pk for account, _ in kept)
 
 
