@@ -124,3 +124,58 @@ def test_a_generated_catalog_of_100000_skus_is_served_in_reasonable_time(
     assert len(rows) == 100_000
     assert {r["serviceRegion"] for r in rows[-1]["serviceRegionList"]} == {"UK", "DE"}
     assert len({row["MFSKUID"] for row in rows}) == 100_000
+
+
+def test_rows_of_any_layout_render_as_the_json_oc_writes_in_chunks_that_join() -> None:
+    import json
+
+    from oc_integration.sandbox.catalog import StockRow, render_rows
+
+    odd = StockRow(
+        'OC1%d"quoted"',
+        "sk\u00fc 100%\\",
+        {"UK": [1, 2], 'D"E%s': [3, 4]},
+        statuses=("AVL", "50%"),
+        snapshot_time="2021-10-22T09:56:41+0800",
+    )
+    plain = StockRow("OC2", "SKU-2", {"UK": [5, 6, 7, 8, 9, 10, 11]}, millis_time=True)
+    bare = StockRow("OC3", "SKU-3", {})
+    rows = [odd, plain, bare, odd, plain]
+    now = time.time()
+
+    chunks = list(render_rows(rows, now, chunk_rows=2))
+
+    assert len(chunks) == 3
+    rendered = json.loads(b"[" + b"".join(chunks) + b"]")
+    assert rendered[0] == {
+        "MFSKUID": 'OC1%d"quoted"',
+        "serviceRegionList": [
+            {
+                "serviceRegion": "UK",
+                "inventoryList": [
+                    {"actualCount": 1, "inventoryStatus": "AVL"},
+                    {"actualCount": 2, "inventoryStatus": "50%"},
+                ],
+            },
+            {
+                "serviceRegion": 'D"E%s',
+                "inventoryList": [
+                    {"actualCount": 3, "inventoryStatus": "AVL"},
+                    {"actualCount": 4, "inventoryStatus": "50%"},
+                ],
+            },
+        ],
+        "snapshotTime": "2021-10-22T09:56:41+0800",
+        "sellerSkuId": "sk\u00fc 100%\\",
+    }
+    assert rendered[1]["serviceRegionList"][0]["inventoryList"][6] == {
+        "actualCount": 11,
+        "inventoryStatus": "UNF",
+    }
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d:\d{3}[+-]\d{4}", rendered[1]["snapshotTime"]
+    )
+    assert rendered[2]["serviceRegionList"] == []
+    assert rendered[3:] == rendered[:2]
+    # As json.dumps writes it: ASCII only.
+    assert b"\\u00fc" in chunks[0]
