@@ -93,6 +93,7 @@ class StagedPlan:
         self.account = account
         self.cursor = stage.cursor
         self.staged = stage.table
+        self.others = stage.others
         self.stock = _table(ProductAccountOrangeConnex)
         self._planned = False
         self.has_duplicates = False
@@ -132,6 +133,10 @@ class StagedPlan:
         stale = self.cursor.fetchone()
         if stale and stale[0]:
             self._run(f"ANALYZE {self.stock}")
+        # The kinds of other counts are few (a few dozen rows, rarely thousands) but a
+        # table never analysed is guessed at a thousand or so: the planner would sort
+        # every staged row to merge-join them. Analysing it takes a millisecond.
+        self._run(f"ANALYZE {self.others}")
         targets = region_targets(self.account)
         if targets:
             values = ", ".join(["(%s::text, %s::bigint, %s::text)"] * len(targets))
@@ -157,11 +162,11 @@ class StagedPlan:
         its region serves and the product's listing there, if any."""
         sql = (
             "SELECT s.ord, s.pos, s.seller_sku, s.oc_sku, s.region,"  # noqa: S608 - names only
-            " s.available, s.intransit, s.other, s.snapshot_time,"
+            " s.available, s.intransit, COALESCE(o.other, s.other) AS other, s.snapshot_time,"
             " COALESCE(cp.id, p.id) AS product_id, COALESCE(cp.sku, p.sku) AS sku,"
             " m.region IS NOT NULL AS mapped, m.ebay_account_id, m.ebay_account_name,"
             " ia.id AS item_account_id"
-            f" FROM {self.staged} s"
+            f" FROM {self.staged} s LEFT JOIN {self.others} o ON o.kind = s.other_kind"
             f" LEFT JOIN {_table(OCSku)} c ON c.account_id = %s AND c.oc_sku = s.oc_sku"
             f" LEFT JOIN {_table(Product)} cp ON cp.id = c.product_id"
             f" LEFT JOIN {_table(Product)} p ON p.sku = s.seller_sku"

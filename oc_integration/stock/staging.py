@@ -16,6 +16,10 @@ million-SKU snapshot with two workers takes a third less time. Unlogged, it cost
 worker that died is dropped by the next one. A database role that may not create tables
 in the schema (PostgreSQL 15's default for the ``public`` schema, unless it owns the
 database) stages in a temporary table instead, planned without workers.
+
+Beside it, a second table holds each distinct set of a region's other counts (every
+status but available and in transit) once, numbered; a staged row names its set by that
+number (see :data:`OTHER_KINDS`).
 """
 
 from __future__ import annotations
@@ -31,22 +35,31 @@ from typing import Any
 import msgspec
 from django.db import ProgrammingError, connection, transaction
 
-from oc_integration.client.stock import Piece, SnapshotRow, WirePiece, wire_counts
-from oc_integration.stock.plan import split_counts
+from oc_integration.client.stock import Piece, SnapshotRow, WirePiece
+from oc_integration.stock.plan import AVAILABLE, IN_TRANSIT, split_counts
 
 #: The staging tables' names: this and the backend's process id. One row per SKU and
 #: region, in snapshot order: ``ord`` numbers the SKU rows (from 1), ``pos`` the regions
 #: within one (a SKU listed without regions gets one row, region NULL).
 STAGED_PREFIX = "oc_stock_staged_"
+#: The tables of the stage's other counts (see :data:`OTHER_KINDS`), named likewise.
+OTHERS_PREFIX = "oc_stock_others_"
+#: Distinct "other counts" (every count but available and in transit, as JSON) a stage
+#: numbers. Most SKUs share a few (received, reserved, unfulfillable are mostly 0), so a
+#: staged row names its counts by number and each distinct one is parsed into jsonb
+#: once, not once per row: PostgreSQL's jsonb input was half of the COPY's work. Past
+#: this many (memory must not grow with the catalog) rows carry their counts inline.
+OTHER_KINDS = 50_000
 # Lines per COPY of buffered pages: large enough that statements stay few, small enough
 # to stay in memory.
 COPY_LINES = 20_000
 # COPY's text format: a SKU listed without regions has region \N (NULL); an empty seller
 # SKU (v2 rows carry none) is an empty string.
 _COPY = (
-    "COPY {table} (ord, pos, seller_sku, oc_sku, region, available, intransit, other,"
-    " snapshot_time) FROM STDIN"
+    "COPY {table} (ord, pos, seller_sku, oc_sku, region, available, intransit, other_kind,"
+    " other, snapshot_time) FROM STDIN"
 )
+_COPY_OTHERS = "COPY {table} (kind, other) FROM STDIN"
 # What the database is handed per read of the answer's pipe (psycopg2 asks for this much).
 _PIPE_READ = 1024 * 1024
 _encode_counts = msgspec.json.Encoder().encode
@@ -60,10 +73,15 @@ class SnapshotStage:
     pulling the pieces of a one-answer snapshot itself (:meth:`take_pieces`).
     """
 
-    def __init__(self, cursor: Any, table: str) -> None:
+    def __init__(self, cursor: Any, table: str, others: str) -> None:
         self.cursor = cursor
         self.table = table
+        #: The distinct other counts the rows of ``table`` name (``other_kind``).
+        self.others = others
         self._copy = _COPY.format(table=table)
+        self._kinds: dict[bytes, str] = {}  # JSON -> the line's other_kind and other
+        self._new_kinds: list[str] = []  # COPY lines of kinds not in the table yet
+        self._no_other = self._other_fields(b"{}")
         self.skus = 0
         #: Staged rows (one per SKU and region).
         self.rows = 0
@@ -81,6 +99,7 @@ class SnapshotStage:
         self.skus = 0
         self.rows = 0
         self.latest = None
+        # The kinds numbered so far stay: a row staged later may name them again.
         self.cursor.execute(f"TRUNCATE {self.table}")
 
     def add(self, rows: list[SnapshotRow]) -> None:
@@ -100,24 +119,55 @@ class SnapshotStage:
         """
         self.flush()
         pipe = _Pipe(self, pieces)
+        copy = self._copy
         try:
             with transaction.atomic():
-                self.cursor.copy_expert(self._copy, pipe, _PIPE_READ)
+                if not self.rows:
+                    # Emptied in this (sub)transaction, the table may take its rows frozen:
+                    # written once, never again. Otherwise the planning queries' first
+                    # read of each row would set its hint bits and write every page anew.
+                    self.cursor.execute(f"TRUNCATE {self.table}")
+                    copy += " WITH (FREEZE)"
+                self.cursor.copy_expert(copy, pipe, _PIPE_READ)
         except Exception:
             # The driver's own error (a cancelled COPY) says nothing staff can act on.
             if pipe.failure is not None:
                 raise pipe.failure from None
             raise
+        self._flush_kinds()
 
     def flush(self) -> None:
         """Write what is buffered (call once the answer is complete)."""
-        if not self._lines:
-            return
-        self._buffer.seek(0)
-        self.cursor.copy_expert(self._copy, self._buffer)
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._lines = 0
+        if self._lines:
+            self._buffer.seek(0)
+            self.cursor.copy_expert(self._copy, self._buffer)
+            self._buffer.seek(0)
+            self._buffer.truncate()
+            self._lines = 0
+        self._flush_kinds()
+
+    def _flush_kinds(self) -> None:
+        if self._new_kinds:
+            self.cursor.copy_expert(
+                _COPY_OTHERS.format(table=self.others), io.StringIO("".join(self._new_kinds))
+            )
+            self._new_kinds = []
+
+    def _other_fields(self, other: bytes) -> str:
+        """The ``other_kind`` and ``other`` fields of a staged line for the other counts
+        ``other`` (JSON): the kind's number, or past :data:`OTHER_KINDS` the counts."""
+        fields = self._kinds.get(other)
+        if fields is not None:
+            return fields
+        text = other.decode()
+        if "\\" in text:  # JSON escapes every other special character
+            text = _escaped(text)
+        if len(self._kinds) >= OTHER_KINDS:
+            return f"\\N\t{text}"
+        kind = len(self._kinds) + 1
+        self._new_kinds.append(f"{kind}\t{text}\n")
+        fields = self._kinds[other] = f"{kind}\t\\N"
+        return fields
 
     def _time_text(self, moment: datetime) -> str:
         """A snapshot time as the COPY writes it; the latest one is remembered."""
@@ -138,9 +188,12 @@ class SnapshotStage:
                 when = times[row.snapshot_time] = self._time_text(row.snapshot_time)
             head, skus = f"{ord_}\t", _skus(row.seller_sku, row.oc_sku)
             if not row.regions:
-                line(_line(head, 0, skus, None, {}, when))
+                line(f"{head}0{skus}\\N\t0\t0\t{self._no_other}\t{when}\n")
             for pos, stock in enumerate(row.regions):
-                line(_line(head, pos, skus, stock.region, dict(stock.counts), when))
+                available, intransit, other = split_counts(stock.counts)
+                fields = self._other_fields(_encode_counts(other))
+                name = _escaped(stock.region)
+                line(f"{head}{pos}{skus}{name}\t{available}\t{intransit}\t{fields}\t{when}\n")
         return self._written(out, lines, ord_)
 
     def _write_wire(self, out: io.StringIO, piece: WirePiece) -> int:
@@ -151,6 +204,9 @@ class SnapshotStage:
         times = self._wire_times
         ord_ = self.skus
         plain = piece.plain  # nothing to escape: the SKUs and regions go in as they are
+        kinds, other_fields, encode = self._kinds, self._other_fields, _encode_counts
+        # The loop runs once per SKU and region (2,000,000 times for a million SKUs):
+        # the counts are split and the line written here, without a call per row.
         for row in piece.rows:
             ord_ += 1
             when = times.get(row.snapshotTime)
@@ -162,10 +218,15 @@ class SnapshotStage:
             else:
                 skus = _skus(row.sellerSkuId, row.MFSKUID)
             if not row.serviceRegionList:
-                line(_line(head, 0, skus, None, {}, when))
+                line(f"{head}0{skus}\\N\t0\t0\t{self._no_other}\t{when}\n")
             for pos, region in enumerate(row.serviceRegionList):
-                counts = wire_counts(region)
-                line(_line(head, pos, skus, region.serviceRegion, counts, when, plain=plain))
+                # A status OC repeats: its last count (as wire_counts).
+                other = {c.inventoryStatus: c.actualCount for c in region.inventoryList or ()}
+                available, intransit = other.pop(AVAILABLE, 0), other.pop(IN_TRANSIT, 0)
+                key = encode(other)
+                fields = kinds.get(key) or other_fields(key)
+                name = region.serviceRegion if plain else _escaped(region.serviceRegion)
+                line(f"{head}{pos}{skus}{name}\t{available}\t{intransit}\t{fields}\t{when}\n")
         return self._written(out, lines, ord_)
 
     def _written(self, out: io.StringIO, lines: list[str], skus: int) -> int:
@@ -178,32 +239,6 @@ class SnapshotStage:
 def _skus(seller_sku: str, oc_sku: str) -> str:
     """The SKUs of a staged line, between its ``pos`` and its region."""
     return f"\t{_escaped(seller_sku)}\t{_escaped(oc_sku)}\t"
-
-
-def _line(
-    head: str,
-    pos: int,
-    skus: str,
-    region: str | None,
-    counts: dict[str, int],
-    when: str,
-    *,
-    plain: bool = False,
-) -> str:
-    """One staged line: a SKU's region (``None``: the SKU was listed without regions) with
-    its counts (``counts``, the caller's own, is split in place); ``plain``: the region
-    holds nothing to escape.
-
-    Split here rather than by PostgreSQL (generated columns over the whole counts as
-    jsonb): the staged row is a third narrower and the COPY parses one small JSON object,
-    not one plus three expressions over it.
-    """
-    available, intransit, other_counts = split_counts(counts, fresh=True)
-    other = _encode_counts(other_counts).decode()
-    if "\\" in other:  # JSON escapes every other special character
-        other = _escaped(other)
-    name = "\\N" if region is None else region if plain else _escaped(region)
-    return f"{head}{pos}{skus}{name}\t{available}\t{intransit}\t{other}\t{when}\n"
 
 
 _SPECIAL = re.compile(r"[\\\t\n\r]")
@@ -250,8 +285,11 @@ class _Pipe:
 _COLUMNS = (
     "(ord integer NOT NULL, pos integer NOT NULL, seller_sku text NOT NULL,"
     " oc_sku text NOT NULL, region text, available integer NOT NULL,"
-    " intransit integer NOT NULL, other jsonb NOT NULL, snapshot_time timestamptz NOT NULL)"
+    " intransit integer NOT NULL, other_kind integer, other jsonb,"
+    " snapshot_time timestamptz NOT NULL)"
 )
+# Each row names its other counts by kind, or carries them (other_kind NULL).
+_OTHER_COLUMNS = "(kind integer NOT NULL, other jsonb NOT NULL)"
 
 
 @contextmanager
@@ -259,40 +297,45 @@ def snapshot_stage() -> Iterator[SnapshotStage]:
     """A fresh, empty stage for one run; dropped on the way out, whatever happened."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        table = f"{STAGED_PREFIX}{cursor.fetchone()[0]}"
-        _drop_abandoned_stages(cursor)
-        cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        _create_stage(cursor, table)
+        pid = cursor.fetchone()[0]
+        table, others = f"{STAGED_PREFIX}{pid}", f"{OTHERS_PREFIX}{pid}"
+        for prefix in (STAGED_PREFIX, OTHERS_PREFIX):
+            _drop_abandoned_stages(cursor, prefix)
+        cursor.execute(f"DROP TABLE IF EXISTS {table}, {others}")
+        _create_stage(cursor, table, others)
         try:
-            yield SnapshotStage(cursor, table)
+            yield SnapshotStage(cursor, table, others)
         finally:
             if connection.connection is not None and not connection.needs_rollback:
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                cursor.execute(f"DROP TABLE IF EXISTS {table}, {others}")
 
 
-def _create_stage(cursor: Any, table: str) -> None:
-    """An unlogged table where the database role may create tables, else a temporary one
+def _create_stage(cursor: Any, table: str, others: str) -> None:
+    """Unlogged tables where the database role may create tables, else temporary ones
     (the same rows, planned without parallel workers)."""
     try:
         with transaction.atomic():
-            cursor.execute(
-                f"CREATE UNLOGGED TABLE {table} {_COLUMNS}"
-                # Never vacuumed nor analysed while it lives: a run reads it whole, twice.
-                " WITH (autovacuum_enabled = false)"
-            )
+            for name, columns in ((table, _COLUMNS), (others, _OTHER_COLUMNS)):
+                cursor.execute(
+                    f"CREATE UNLOGGED TABLE {name} {columns}"
+                    # Never vacuumed nor analysed while it lives: a run reads it whole.
+                    " WITH (autovacuum_enabled = false)"
+                )
     except ProgrammingError as exc:  # no CREATE on the schema (PostgreSQL 15's default)
         logger.info("Staging the stock snapshot in a temporary table: %s", exc)
         cursor.execute(f"CREATE TEMP TABLE {table} {_COLUMNS}")
+        cursor.execute(f"CREATE TEMP TABLE {others} {_OTHER_COLUMNS}")
 
 
-def _drop_abandoned_stages(cursor: Any) -> None:
-    """Drop the staging tables of backends that are gone (a worker killed mid-run)."""
+def _drop_abandoned_stages(cursor: Any, prefix: str) -> None:
+    """Drop the staging tables (named ``prefix`` and a process id) of backends that are
+    gone (a worker killed mid-run)."""
     cursor.execute(
         "SELECT c.relname FROM pg_class c"
         " WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'"
         " AND c.relname LIKE %s AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
         "  WHERE c.relname = %s || a.pid)",
-        [STAGED_PREFIX.replace("_", "\\_") + "%", STAGED_PREFIX],
+        [prefix.replace("_", "\\_") + "%", prefix],
     )
     for (name,) in cursor.fetchall():
         try:

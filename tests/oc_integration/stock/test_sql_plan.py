@@ -21,6 +21,7 @@ from oc_integration.models import (
     StockHistory,
     SyncRun,
 )
+from oc_integration.stock import staging
 from oc_integration.stock.plan import apply_stock_plan, plan_stock_sync
 from oc_integration.stock.runs import queue_stock_sync, run_stock_sync
 from oc_integration.stock.sql_plan import StagedPlan
@@ -99,10 +100,24 @@ def _stock_rows(account: AccountOrangeConnex) -> list[tuple[Any, ...]]:
     )
 
 
+# The stage names each distinct set of other counts by a kind, up to a limit, past which
+# rows carry their counts themselves: the default, none named, and the two mixed.
+KIND_LIMITS = pytest.mark.parametrize(
+    "kind_limit", [None, 0, 3], ids=["kinds named", "counts inline", "mixed"]
+)
+
+
+def _limit_kinds(monkeypatch: pytest.MonkeyPatch, kind_limit: int | None) -> None:
+    if kind_limit is not None:
+        monkeypatch.setattr(staging, "OTHER_KINDS", kind_limit)
+
+
+@KIND_LIMITS
 def test_the_sql_plan_and_the_python_plan_agree_on_every_case(
-    demo_account: AccountOrangeConnex,
+    demo_account: AccountOrangeConnex, monkeypatch: pytest.MonkeyPatch, kind_limit: int | None
 ) -> None:
     rows = _a_snapshot_with_every_case(demo_account)
+    _limit_kinds(monkeypatch, kind_limit)
 
     python_plan = plan_stock_sync(demo_account, rows)
     with snapshot_stage() as stage, transaction.atomic():
@@ -120,10 +135,12 @@ def test_the_sql_plan_and_the_python_plan_agree_on_every_case(
     assert python_plan.duplicates and python_plan.unmapped_regions and python_plan.unknown_skus
 
 
+@KIND_LIMITS
 def test_applying_in_sql_leaves_the_rows_the_python_planner_leaves(
-    demo_account: AccountOrangeConnex,
+    demo_account: AccountOrangeConnex, monkeypatch: pytest.MonkeyPatch, kind_limit: int | None
 ) -> None:
     rows = _a_snapshot_with_every_case(demo_account)
+    _limit_kinds(monkeypatch, kind_limit)
 
     with transaction.atomic():
         apply_stock_plan(demo_account, plan_stock_sync(demo_account, rows), run_id=None)
@@ -187,11 +204,44 @@ def test_the_snapshot_reaches_the_stage_in_pieces_and_the_stage_is_dropped_after
         assert cursor.fetchone() == (None,)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_streamed_snapshot_is_staged_frozen_and_kinds_of_other_counts_once_each() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'pg_visibility'")
+        if cursor.fetchone() is None:
+            pytest.skip("PostgreSQL's pg_visibility extension (contrib) is not installed")
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_visibility")
+    from datetime import UTC, datetime
+
+    when = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    rows = [
+        SnapshotRow(f"OC{n}", f"SKU-{n}", when, (RegionStock("UK", {"AVL": n, "RCVD": n % 2}),))
+        for n in range(500)
+    ]
+    with snapshot_stage() as stage:
+        stage.take_pieces(iter([rows[:250], rows[250:]]))
+        with connection.cursor() as cursor:
+            # Frozen as written (every page all-frozen in the visibility map): the first
+            # read of the rows sets no hint bits, so no page of the stage is written twice.
+            cursor.execute(
+                "SELECT count(*), count(*) FILTER (WHERE all_frozen)"
+                " FROM pg_visibility_map(%s::regclass)",
+                [stage.table],
+            )
+            pages, frozen = cursor.fetchone()
+            assert pages > 1 and frozen == pages
+            cursor.execute(f"SELECT other FROM {stage.others} ORDER BY kind")  # noqa: S608
+            kinds = [_as_json(other) for (other,) in cursor.fetchall()]
+        assert kinds == [{}, {"RCVD": 0}, {"RCVD": 1}]
+        assert len(_staged(stage)) == 500
+
+
 def _staged(stage: SnapshotStage) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT ord, pos, seller_sku, oc_sku, region, available, intransit, other"  # noqa: S608
-            f" FROM {stage.table} ORDER BY ord, pos"
+            "SELECT ord, pos, seller_sku, oc_sku, region, available, intransit,"  # noqa: S608
+            f" COALESCE(o.other, s.other) FROM {stage.table} s"
+            f" LEFT JOIN {stage.others} o ON o.kind = s.other_kind ORDER BY ord, pos"
         )
         return [(*row[:7], _as_json(row[7])) for row in cursor.fetchall()]
 

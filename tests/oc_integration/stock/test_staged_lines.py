@@ -11,6 +11,7 @@ import pytest
 
 from oc_integration.client import OCMalformedResponse
 from oc_integration.client.stock import Piece, WirePiece, _SnapshotReader
+from oc_integration.stock import staging
 from oc_integration.stock.staging import SnapshotStage
 
 # Awkward but valid rows: padded SKUs, a tab and a backslash in a SKU, a region listed
@@ -84,9 +85,20 @@ def _answer(rows: list[dict[str, Any]], copies: int) -> bytes:
     ).encode()
 
 
+def _with_counts(text: str, stage: SnapshotStage) -> str:
+    """The staged lines with each row's other counts in place of the kind it names (the
+    kinds a stage without a database keeps to write), for lines a reader can check."""
+    kinds = dict(line.rstrip("\n").split("\t", 1) for line in stage._new_kinds)
+    lines = []
+    for line in text.splitlines():
+        *head, kind, other, when = line.split("\t")
+        lines.append("\t".join([*head, other if kind == "\\N" else kinds[kind], when]))
+    return "".join(f"{line}\n" for line in lines)
+
+
 def _staged(body: bytes, *, wire: bool) -> tuple[str, list[Piece], SnapshotStage]:
     reader = _SnapshotReader("correlation", wire=wire)
-    stage = SnapshotStage(None, "staged")
+    stage = SnapshotStage(None, "staged", "others")
     out = io.StringIO()
     pieces: list[Piece] = []
     chunk = 64 * 1024
@@ -99,7 +111,7 @@ def _staged(body: bytes, *, wire: bool) -> tuple[str, list[Piece], SnapshotStage
             stage._write_wire(out, piece)
         else:
             stage._write(out, piece)
-    return out.getvalue(), pieces, stage
+    return _with_counts(out.getvalue(), stage), pieces, stage
 
 
 def test_wire_rows_and_snapshot_rows_give_the_same_staged_lines() -> None:
@@ -137,6 +149,23 @@ def test_rows_with_nothing_to_escape_or_strip_go_in_as_they_are() -> None:
         '1\t0\tPLAIN-0\tOC9000000000100\tUK\t10\t0\t{"RSVALOC":1}\t2026-12-03T10:00:00+08:00',
         "1\t1\tPLAIN-0\tOC9000000000100\tDE\t0\t0\t{}\t2026-12-03T10:00:00+08:00",
     ]
+
+
+def test_rows_sharing_their_other_counts_name_one_kind_and_past_the_limit_carry_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    body = _answer(PLAIN_ROWS, 2000)
+    named, _, named_stage = _staged(body, wire=True)
+    # Two kinds for 12,000 staged rows: no counts, and one RSVALOC each.
+    assert [line.split("\t", 1)[1] for line in named_stage._new_kinds] == [
+        "{}\n",
+        '{"RSVALOC":1}\n',
+    ]
+
+    monkeypatch.setattr(staging, "OTHER_KINDS", 1)
+    limited, _, limited_stage = _staged(body, wire=True)
+    assert len(limited_stage._new_kinds) == 1  # the empty counts only
+    assert limited == named  # the same counts, carried by the rows themselves
 
 
 @pytest.mark.parametrize(
