@@ -205,6 +205,31 @@ def _reference_sync(account: AccountOrangeConnex) -> dict[str, Any]:
     return {"status": "succeeded", **asdict(reference_sync(account))}
 
 
+def _answer_alone(account: AccountOrangeConnex) -> dict[str, Any]:
+    """The snapshot request and its answer read to the end, nothing parsed or stored: the
+    least any sync of this snapshot waits for (the sandbox rendering it shares the cores)."""
+    from oc_integration.auth.api_client import api_client
+    from oc_integration.client.envelope import OCResponse
+    from oc_integration.client.stock import READ_CHUNK, SNAPSHOT_PATH
+    from oc_integration.client.transport import LOG_CAPTURE_BYTES
+
+    def read_to_the_end(response: Any, correlation_id: str) -> OCResponse:
+        prefix, size = b"", 0
+        for chunk in response.iter_content(READ_CHUNK):
+            prefix, size = prefix or chunk[:LOG_CAPTURE_BYTES], size + len(chunk)
+        # What the call log keeps of a streamed answer, as the snapshot reader leaves it.
+        response.streamed_prefix = (prefix, size)
+        return OCResponse(data=size, message="", message_id=correlation_id, raw={})
+
+    answer = api_client(account).call(
+        "stock snapshot (benchmark: the answer alone)",
+        SNAPSHOT_PATH,
+        [{"MFSKUID": None}],
+        body_reader=read_to_the_end,
+    )
+    return {"status": "succeeded", "bytes": int(answer.data)}
+
+
 def measure(
     label: str,
     account_id: int,
@@ -426,6 +451,16 @@ def repeat_syncs(account_id: int, sandbox: SandboxProcess, results: Results) -> 
     print(
         f"  repeat / first wall time {ratio(repeat.seconds, first.seconds):.2f} "
         f"(goal <= {GOAL_REPEAT_RATIO}, 0 stock rows written: {repeat.rows_written:,} written)"
+    )
+    results.answer_alone = alone = measure(
+        "2c. The answer alone: the snapshot downloaded, nothing parsed or written",
+        account_id,
+        _answer_alone,
+    )
+    print(
+        f"  {alone.details.get('bytes', 0) / 1e6:,.0f} MB; "
+        f"{ratio(alone.seconds, first.seconds):.2f} x the first sync, "
+        f"{ratio(alone.seconds, repeat.seconds):.2f} x the repeat"
     )
     if db.is_postgres():
         db.save_state("bench_state_project")
