@@ -17,7 +17,8 @@ What it does, in order:
 2. first sync on an empty table, by the reference implementation (``reference_sync.py``)
    and by the project (``queue_stock_sync`` + ``run_stock_sync``), then "same rows" between
    the two tables;
-3. repeat syncs: nothing changed (project and reference); 10% of the SKUs changed in the
+3. repeat syncs: nothing changed (project and reference, and the answer alone: downloaded,
+   nothing parsed or written, the floor of any sync); 10% of the SKUs changed in the
    sandbox; 1% of the SKUs gone from OC (the flips to Created in OC = No). The last two run
    the project and then the reference from the same saved table and compare the results;
    after each project sync, the stock history lines its run appended; for the 10% changed,
