@@ -389,17 +389,23 @@ def test_the_stage_is_an_unlogged_table_of_its_connection_and_drops_those_of_dea
     with connection.cursor() as cursor:
         # A stage left by a worker that died mid-run (no backend has that process id).
         cursor.execute("CREATE UNLOGGED TABLE oc_stock_staged_2147483647 (ord integer)")
+        cursor.execute("CREATE UNLOGGED TABLE oc_stock_others_2147483647 (kind integer)")
         with snapshot_stage() as stage:
             cursor.execute("SELECT pg_backend_pid()")
-            assert stage.table == f"oc_stock_staged_{cursor.fetchone()[0]}"
+            pid = cursor.fetchone()[0]
+            assert (stage.table, stage.others) == (
+                f"oc_stock_staged_{pid}",
+                f"oc_stock_others_{pid}",
+            )
             cursor.execute(
                 "SELECT relname, relpersistence FROM pg_class"
-                " WHERE relname LIKE 'oc\\_stock\\_staged\\_%%' ORDER BY relname"
+                " WHERE relname LIKE 'oc\\_stock\\_staged\\_%%'"
+                " OR relname LIKE 'oc\\_stock\\_others\\_%%' ORDER BY relname"
             )
-            # Unlogged (no WAL; PostgreSQL may read it in parallel), and the dead one gone.
-            assert cursor.fetchall() == [(stage.table, "u")]
-        cursor.execute("SELECT to_regclass(%s)", [stage.table])
-        assert cursor.fetchone() == (None,)
+            # Unlogged (no WAL; PostgreSQL may read it in parallel), and the dead ones gone.
+            assert cursor.fetchall() == [(stage.others, "u"), (stage.table, "u")]
+        cursor.execute("SELECT to_regclass(%s), to_regclass(%s)", [stage.table, stage.others])
+        assert cursor.fetchone() == (None, None)
 
 
 def test_a_database_role_that_may_not_create_tables_stages_in_a_temporary_table(
