@@ -35,8 +35,8 @@ from typing import Any
 import msgspec
 from django.db import ProgrammingError, connection, transaction
 
-from oc_integration.client.stock import Piece, SnapshotRow, WirePiece
-from oc_integration.stock.plan import AVAILABLE, IN_TRANSIT, split_counts
+from oc_integration.client.stock import Piece, SnapshotRow, WirePiece, wire_counts
+from oc_integration.stock.plan import split_counts
 
 #: The staging tables' names: this and the backend's process id. One row per SKU and
 #: region, in snapshot order: ``ord`` numbers the SKU rows (from 1), ``pos`` the regions
@@ -204,9 +204,7 @@ class SnapshotStage:
         times = self._wire_times
         ord_ = self.skus
         plain = piece.plain  # nothing to escape: the SKUs and regions go in as they are
-        kinds, other_fields, encode = self._kinds, self._other_fields, _encode_counts
-        # The loop runs once per SKU and region (2,000,000 times for a million SKUs):
-        # the counts are split and the line written here, without a call per row.
+        other_fields, encode = self._other_fields, _encode_counts
         for row in piece.rows:
             ord_ += 1
             when = times.get(row.snapshotTime)
@@ -220,11 +218,8 @@ class SnapshotStage:
             if not row.serviceRegionList:
                 line(f"{head}0{skus}\\N\t0\t0\t{self._no_other}\t{when}\n")
             for pos, region in enumerate(row.serviceRegionList):
-                # A status OC repeats: its last count (as wire_counts).
-                other = {c.inventoryStatus: c.actualCount for c in region.inventoryList or ()}
-                available, intransit = other.pop(AVAILABLE, 0), other.pop(IN_TRANSIT, 0)
-                key = encode(other)
-                fields = kinds.get(key) or other_fields(key)
+                available, intransit, other = split_counts(wire_counts(region), fresh=True)
+                fields = other_fields(encode(other))
                 name = region.serviceRegion if plain else _escaped(region.serviceRegion)
                 line(f"{head}{pos}{skus}{name}\t{available}\t{intransit}\t{fields}\t{when}\n")
         return self._written(out, lines, ord_)
